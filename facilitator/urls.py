@@ -1,0 +1,24 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from facilitator import views
+
+app_name = "facilitator"
+
+urlpatterns = [
+    path("f/", views.home, name="home"),
+    path(
+        "f/login/",
+        auth_views.LoginView.as_view(template_name="facilitator/login.html"),
+        name="login",
+    ),
+    path("f/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("f/setup/<str:token>/", views.first_facilitator, name="setup"),
+    path("f/w/<int:workshop_id>/", views.console, name="console"),
+    path("f/w/<int:workshop_id>/tables/", views.tables, name="tables"),
+    path("f/w/<int:workshop_id>/cards/", views.table_cards, name="cards"),
+    path("f/w/<int:workshop_id>/status/", views.set_status, name="status"),
+    path("f/w/<int:workshop_id>/takeaways.csv", views.download_csv, name="csv"),
+    path("f/w/<int:workshop_id>/t/<int:takeaway_id>/hide/", views.hide, name="hide"),
+    path("p/<str:key>/", views.projector, name="projector"),
+]

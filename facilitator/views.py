@@ -1,0 +1,151 @@
+"""Facilitator screens: workshops, the console, the projector, table cards, downloads."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from facilitator.forms import FirstFacilitatorForm, NewWorkshopForm, TableNameFormSet
+from workshop import exports, live, services, setup_link
+from workshop.access import facilitated_workshop
+from workshop.links import join_url, qr_svg
+from workshop.models import Takeaway, User, Workshop
+
+CONSOLE = "facilitator/console.html"
+
+
+def first_facilitator(request, token):
+    if not setup_link.is_valid(token):
+        return render(request, "facilitator/setup_used.html", status=404)
+    form = FirstFacilitatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = User.objects.create_user(
+            form.cleaned_data["email"], form.cleaned_data["password"], is_staff=True
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("facilitator:home")
+    return render(request, "facilitator/setup.html", {"form": form})
+
+
+@login_required
+def home(request):
+    form = NewWorkshopForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workshop = services.create_workshop(
+                request.user, form.cleaned_data["title"], form.cleaned_data["table_count"]
+            )
+        except services.Refused as refused:
+            form.add_error(None, str(refused))
+        else:
+            return redirect("facilitator:console", workshop_id=workshop.pk)
+    workshops = request.user.workshops.all()
+    return render(request, "facilitator/home.html", {"form": form, "workshops": workshops})
+
+
+@login_required
+def console(request, workshop_id):
+    workshop = facilitated_workshop(request, workshop_id)
+    context = live.board_context(live.Audience.console(), workshop)
+    context.update(
+        join_url=join_url(request, workshop),
+        ws_path=f"/ws/f/w/{workshop.pk}/",
+    )
+    return render(request, CONSOLE, context)
+
+
+def projector(request, key):
+    workshop = Workshop.objects.filter(projector_key=key).first()
+    if workshop is None:
+        raise Http404
+    context = live.board_context(live.Audience.projector(), workshop)
+    url = join_url(request, workshop)
+    context.update(
+        join_url=url,
+        join_url_display=url.split("://", 1)[-1],
+        qr=qr_svg(url, title=_("QR code to join the workshop")),
+        ws_path=f"/ws/p/{workshop.projector_key}/",
+    )
+    return render(request, "facilitator/projector.html", context)
+
+
+@login_required
+def table_cards(request, workshop_id):
+    workshop = facilitated_workshop(request, workshop_id)
+    per_page = 4 if request.GET.get("per_page") == "4" else 2
+    cards = []
+    for table in workshop.tables.order_by("number"):
+        url = join_url(request, workshop, table)
+        cards.append(
+            {
+                "table": table,
+                "url": url,
+                "url_display": url.split("://", 1)[-1],
+                "qr": qr_svg(url, title=_("QR code to join %(table)s") % {"table": table.name}),
+            }
+        )
+    return render(
+        request,
+        "facilitator/cards.html",
+        {
+            "workshop": workshop,
+            "per_page": per_page,
+            "pages": [cards[i : i + per_page] for i in range(0, len(cards), per_page)],
+        },
+    )
+
+
+@login_required
+def tables(request, workshop_id):
+    workshop = facilitated_workshop(request, workshop_id)
+    formset = TableNameFormSet(request.POST or None, queryset=workshop.tables.order_by("number"))
+    if request.method == "POST" and formset.is_valid():
+        for form in formset:
+            if "name" in form.changed_data:
+                table = workshop.tables.get(pk=form.instance.pk)
+                services.rename_table(request.user, table, form.cleaned_data["name"])
+        messages.success(request, _("Table names saved."))
+        return redirect("facilitator:console", workshop_id=workshop.pk)
+    return render(request, "facilitator/tables.html", {"workshop": workshop, "formset": formset})
+
+
+@login_required
+@require_POST
+def set_status(request, workshop_id):
+    workshop = facilitated_workshop(request, workshop_id)
+    services.set_workshop_open(request.user, workshop, request.POST.get("open") == "1")
+    if workshop.is_open:
+        messages.success(request, _("The workshop is open: phones can join and post."))
+    else:
+        messages.success(request, _("The workshop is closed: phones can no longer post."))
+    return redirect("facilitator:console", workshop_id=workshop.pk)
+
+
+@login_required
+@require_POST
+def hide(request, workshop_id, takeaway_id):
+    workshop = facilitated_workshop(request, workshop_id)
+    takeaway = get_object_or_404(Takeaway, pk=takeaway_id, workshop=workshop)
+    try:
+        services.set_takeaway_hidden(request.user, takeaway, request.POST.get("hidden") == "1")
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+    if request.htmx:
+        if takeaway.deleted:
+            return HttpResponse(live.partial(f"#takeaway-{takeaway.pk}", "delete"))
+        return HttpResponse(render_to_string(f"{CONSOLE}#takeaway", {"takeaway": takeaway}))
+    return redirect("facilitator:console", workshop_id=workshop.pk)
+
+
+@login_required
+def download_csv(request, workshop_id):
+    workshop = facilitated_workshop(request, workshop_id)
+    response = HttpResponse(exports.takeaways_csv(workshop), content_type="text/csv; charset=utf-8")
+    filename = exports.download_filename(workshop.title, "takeaways.csv")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

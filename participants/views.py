@@ -1,0 +1,183 @@
+"""Phone screens: join, the table board, posting and editing one's own takeaways."""
+
+import uuid
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from participants.forms import CodeForm, EditTakeawayForm, JoinForm, TakeawayForm
+from workshop import live, services
+from workshop.access import participant_in_session, remember_participant
+from workshop.codes import normalise_join_code
+from workshop.models import Takeaway, Workshop
+
+BOARD = "participants/board.html"
+
+
+def _workshop(code: str) -> Workshop | None:
+    return Workshop.objects.filter(code=normalise_join_code(code)).first()
+
+
+def _unknown_code(request, code: str = ""):
+    form = CodeForm(initial={"code": code})
+    return render(
+        request, "participants/unknown_code.html", {"form": form, "code": code}, status=404
+    )
+
+
+def enter_code(request):
+    form = CodeForm(request.GET or None)
+    if form.is_valid():
+        code = form.cleaned_data["code"]
+        if _workshop(code) is None:
+            return _unknown_code(request, code)
+        return redirect("participants:join", code=code)
+    return render(request, "participants/enter_code.html", {"form": form})
+
+
+def join(request, code, table_number=None):
+    workshop = _workshop(code)
+    if workshop is None:
+        return _unknown_code(request, code)
+    if code != workshop.code:
+        return redirect(request.path.replace(f"/{code}/", f"/{workshop.code}/", 1))
+    if participant_in_session(request.session, workshop) is not None:
+        return redirect("participants:board", code=workshop.code)
+    if not workshop.is_open:
+        return render(request, "participants/closed.html", {"workshop": workshop})
+
+    preset = workshop.tables.filter(number=table_number).first() if table_number else None
+    form = JoinForm(request.POST or None, workshop=workshop, initial={"table": preset})
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = services.join(
+                workshop, form.cleaned_data["table"], form.cleaned_data["name"]
+            )
+        except services.Refused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            remember_participant(request.session, participant)
+            return redirect("participants:board", code=workshop.code)
+    return render(
+        request, "participants/join.html", {"workshop": workshop, "form": form, "preset": preset}
+    )
+
+
+def _participant_or_redirect(request, code):
+    workshop = _workshop(code)
+    if workshop is None:
+        return None, _unknown_code(request, code)
+    participant = participant_in_session(request.session, workshop)
+    if participant is None:
+        return None, redirect("participants:join", code=workshop.code)
+    return participant, None
+
+
+def _render_board(request, participant, form=None, status=200):
+    audience = live.Audience.table(participant.table_id)
+    context = live.board_context(audience, participant.workshop)
+    context.update(
+        participant=participant,
+        form=form or TakeawayForm(initial={"token": uuid.uuid4()}),
+        ws_path=f"/ws/w/{participant.workshop.code}/",
+    )
+    return render(request, BOARD, context, status=status)
+
+
+def board(request, code):
+    participant, refusal = _participant_or_redirect(request, code)
+    if refusal:
+        return refusal
+    return _render_board(request, participant)
+
+
+def _composer(request, participant, form):
+    return render_to_string(
+        f"{BOARD}#composer", {"form": form, "participant": participant}, request=request
+    )
+
+
+def _card(takeaway) -> str:
+    return render_to_string(
+        f"{BOARD}#takeaway", {"takeaway": takeaway, "workshop": takeaway.author.workshop}
+    )
+
+
+def _card_partial(takeaway) -> str:
+    card = _card(takeaway)
+    return live.partial(f"#table-{takeaway.table_id}-list", live.UPSERT, card)
+
+
+@require_POST
+def post(request, code):
+    participant, refusal = _participant_or_redirect(request, code)
+    if refusal:
+        return refusal
+    form = TakeawayForm(request.POST)
+    takeaway = None
+    if form.is_valid():
+        try:
+            takeaway = services.post_takeaway(
+                participant, form.cleaned_data["text"], form.cleaned_data["token"]
+            )
+        except services.Refused as refused:
+            form.add_error("text", str(refused))
+    if takeaway is None:
+        if request.htmx:
+            return HttpResponse(_composer(request, participant, form))
+        return _render_board(request, participant, form=form, status=400)
+    if request.htmx:
+        # The fresh composer, and the new card at once: the socket may be slower, or down.
+        fresh = TakeawayForm(initial={"token": uuid.uuid4()})
+        return HttpResponse(_composer(request, participant, fresh) + _card_partial(takeaway))
+    messages.success(request, _("Posted to your table."))
+    return redirect("participants:board", code=participant.workshop.code)
+
+
+def _own_takeaway(participant, pk) -> Takeaway:
+    return get_object_or_404(
+        Takeaway, pk=pk, author=participant, workshop=participant.workshop, deleted=False
+    )
+
+
+def edit(request, code, pk):
+    participant, refusal = _participant_or_redirect(request, code)
+    if refusal:
+        return refusal
+    takeaway = _own_takeaway(participant, pk)
+    if request.htmx and "cancel" in request.GET:
+        return HttpResponse(_card(takeaway))
+    form = EditTakeawayForm(request.POST or None, initial={"text": takeaway.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_takeaway(participant, takeaway, form.cleaned_data["text"])
+        except services.Refused as refused:
+            form.add_error("text", str(refused))
+        else:
+            if request.htmx:
+                return HttpResponse(_card(takeaway))
+            return redirect("participants:board", code=participant.workshop.code)
+    context = {"takeaway": takeaway, "form": form, "participant": participant}
+    if request.htmx:
+        return render(request, f"{BOARD}#edit_form", context)
+    return render(request, "participants/edit.html", context)
+
+
+@require_POST
+def delete(request, code, pk):
+    participant, refusal = _participant_or_redirect(request, code)
+    if refusal:
+        return refusal
+    takeaway = _own_takeaway(participant, pk)
+    try:
+        services.delete_takeaway(participant, takeaway)
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+    if request.htmx:
+        return HttpResponse(live.partial(f"#takeaway-{takeaway.pk}", "delete"))
+    return redirect(reverse("participants:board", args=[participant.workshop.code]))

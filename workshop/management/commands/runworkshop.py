@@ -1,0 +1,52 @@
+"""Serve the app for a room: one Daphne process, and the addresses people need printed."""
+
+import os
+import shutil
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from workshop import setup_link
+from workshop.netinfo import lan_addresses, url_host
+
+# Daphne's default listen backlog of 50 stalls a room full of phones joining at once.
+LISTEN_BACKLOG = 1024
+
+
+def daphne_arguments(host: str, port: int) -> list[str]:
+    return [
+        "daphne",
+        "--endpoint",
+        f"tcp:port={port}:interface={host.replace(':', r'\:')}:backlog={LISTEN_BACKLOG}",
+        "--proxy-headers",
+        "workshop.asgi:application",
+    ]
+
+
+class Command(BaseCommand):
+    help = "Run the workshop server on this machine's network (PORT, default 8000)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"))  # noqa: S104
+        parser.add_argument("--port", type=int, default=settings.PORT)
+
+    def handle(self, *args, host, port, **options):
+        base = settings.PUBLIC_URL or self._lan_base_url(port)
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("  Workshop server is starting."))
+        self.stdout.write(f"  Phones join at:      {base}/j/")
+        self.stdout.write(f"  On this laptop:      http://localhost:{port}/f/")
+        if setup_link.needed():
+            self.stdout.write("")
+            self.stdout.write("  No facilitator account yet. Open this link once to create yours:")
+            self.stdout.write(self.style.WARNING(f"  {base}{setup_link.path_with_token()}"))
+        self.stdout.write("")
+        sys.stdout.flush()
+        daphne = shutil.which("daphne") or os.path.join(os.path.dirname(sys.executable), "daphne")
+        os.execv(daphne, daphne_arguments(host, port))  # noqa: S606 - replaces this process
+
+    def _lan_base_url(self, port: int) -> str:
+        addresses = lan_addresses()
+        host = url_host(addresses[0]) if addresses else "localhost"
+        return f"http://{host}:{port}"
