@@ -153,22 +153,21 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# A deployment sets STATIC_ROOT and runs collectstatic, for hashed, compressed, long-cached files;
+# embedded mode serves straight from the source folders.
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
-# Embedded mode serves straight from the source folders; a deployment runs collectstatic and
-# sets STATIC_COLLECTED=1 to get hashed, compressed, long-cached files.
-STATIC_COLLECTED = _env_bool("STATIC_COLLECTED")
-WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
+WHITENOISE_USE_FINDERS = STATIC_ROOT is None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if STATIC_COLLECTED
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if STATIC_ROOT is None
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }

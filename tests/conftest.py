@@ -1,0 +1,42 @@
+import uuid
+
+import pytest
+
+from workshop import services
+from workshop.models import User
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def facilitator(db):
+    return User.objects.create_user("facilitator@example.com", PASSWORD, is_staff=True)
+
+
+@pytest.fixture
+def other_facilitator(db):
+    return User.objects.create_user("other@example.com", PASSWORD, is_staff=True)
+
+
+@pytest.fixture
+def workshop(facilitator):
+    return services.create_workshop(facilitator, "Hero to hero-maker", 3)
+
+
+@pytest.fixture
+def tables(workshop):
+    return list(workshop.tables.order_by("number"))
+
+
+@pytest.fixture
+def anna(workshop, tables):
+    return services.join(workshop, tables[0], "Anna")
+
+
+@pytest.fixture
+def ben(workshop, tables):
+    return services.join(workshop, tables[1], "Ben")
+
+
+def post(participant, text, token=None):
+    return services.post_takeaway(participant, text, token or uuid.uuid4())
