@@ -1,0 +1,193 @@
+"""Sockets against the real ASGI application: live pushes, catching up, who may listen."""
+
+import json
+import re
+import uuid
+from http.cookies import SimpleCookie
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from workshop import services
+from workshop.access import remember_participant
+from workshop.asgi import application
+from workshop.consumers import CLOSE_FORBIDDEN_ORIGIN, CLOSE_NOT_ALLOWED
+from workshop.models import Workshop
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGIN = (b"origin", b"http://localhost")
+HOST = (b"host", b"localhost")
+
+
+@sync_to_async
+def session_cookie(fill) -> tuple[bytes, bytes]:
+    session = SessionStore()
+    fill(session)
+    session.save()
+    return (b"cookie", f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode())
+
+
+def participant_cookie(participant):
+    return session_cookie(lambda session: remember_participant(session, participant))
+
+
+def facilitator_cookie(user):
+    def fill(session):
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+
+    return session_cookie(fill)
+
+
+async def connect(path, *headers, origin=ORIGIN):
+    all_headers = [HOST, *headers] + ([origin] if origin else [])
+    communicator = WebsocketCommunicator(application, path, headers=all_headers)
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def receive(communicator):
+    return json.loads(await communicator.receive_from(timeout=3))
+
+
+def targets(message) -> list[str]:
+    """The elements a message replaces or removes, in order."""
+    return re.findall(r'hx-target="([^"]+)" hx-swap="([^"]+)"', message["content"])
+
+
+def projector_path(workshop):
+    return f"/ws/p/{workshop.projector_key}/"
+
+
+async def test_a_post_is_pushed_live_to_the_projector(workshop, anna):
+    projector = await connect(projector_path(workshop))
+    snapshot = await receive(projector)
+    assert targets(snapshot) == [("#board", "outerHTML")]
+
+    takeaway = await sync_to_async(services.post_takeaway)(anna, "Ask, don't tell", uuid.uuid4())
+    pushed = await receive(projector)
+    assert pushed["revision"] == takeaway.revision
+    assert "Ask, don&#x27;t tell" in pushed["content"]
+    assert (f"#table-{anna.table_id}-list", "upsert key:data-order sort:desc") in targets(pushed)
+    await projector.disconnect()
+
+
+async def test_phones_hear_only_their_own_tables_takeaways(workshop, anna, ben):
+    anna_phone = await connect(f"/ws/w/{workshop.code}/", await participant_cookie(anna))
+    ben_phone = await connect(f"/ws/w/{workshop.code}/", await participant_cookie(ben))
+    await receive(anna_phone)
+    await receive(ben_phone)
+
+    await sync_to_async(services.post_takeaway)(anna, "For table one", uuid.uuid4())
+    assert "For table one" in (await receive(anna_phone))["content"]
+    assert await ben_phone.receive_nothing(timeout=0.3)
+    await anna_phone.disconnect()
+    await ben_phone.disconnect()
+
+
+async def test_a_hidden_takeaway_is_removed_from_projector_and_phones_but_not_the_console(
+    workshop, anna, facilitator
+):
+    takeaway = await sync_to_async(services.post_takeaway)(anna, "Hide me", uuid.uuid4())
+    projector = await connect(projector_path(workshop))
+    phone = await connect(f"/ws/w/{workshop.code}/", await participant_cookie(anna))
+    console = await connect(f"/ws/f/w/{workshop.pk}/", await facilitator_cookie(facilitator))
+    for communicator in (projector, phone, console):
+        await receive(communicator)
+
+    await sync_to_async(services.set_takeaway_hidden)(facilitator, takeaway, True)
+    for communicator in (projector, phone):
+        assert targets(await receive(communicator)) == [(f"#takeaway-{takeaway.pk}", "delete")]
+    on_console = await receive(console)
+    assert "takeaway--hidden" in on_console["content"]
+    for communicator in (projector, phone, console):
+        await communicator.disconnect()
+
+
+async def test_reconnecting_with_a_revision_receives_exactly_what_was_missed(
+    workshop, anna, ben, facilitator
+):
+    post = sync_to_async(services.post_takeaway)
+    seen = await post(anna, "Seen before the drop", uuid.uuid4())
+    after = seen.revision
+
+    missed_post = await post(ben, "Posted while away", uuid.uuid4())
+    edited = await post(anna, "Edited while away", uuid.uuid4())
+    await sync_to_async(services.edit_takeaway)(anna, edited, "Edited while away, twice")
+    hidden = await post(ben, "Hidden while away", uuid.uuid4())
+    await sync_to_async(services.set_takeaway_hidden)(facilitator, hidden, True)
+    deleted = await post(anna, "Deleted while away", uuid.uuid4())
+    await sync_to_async(services.delete_takeaway)(anna, deleted)
+    latecomer = await sync_to_async(services.join)(workshop, ben.table, "Late Lou")
+
+    projector = await connect(f"{projector_path(workshop)}?after={after}")
+    caught_up = await receive(projector)
+    current = await sync_to_async(lambda: Workshop.objects.get(pk=workshop.pk).revision)()
+    assert caught_up["revision"] == current
+
+    got = targets(caught_up)
+    assert got.count((f"#table-{latecomer.table_id}-head", "outerHTML")) == 1
+    assert got.count((f"#takeaway-{hidden.pk}", "delete")) == 1
+    assert got.count((f"#takeaway-{deleted.pk}", "delete")) == 1
+    upserts = [t for t in got if t[1].startswith("upsert")]
+    assert len(upserts) == 2  # the missed post and the edited one, once each
+    assert "Posted while away" in caught_up["content"]
+    assert "Edited while away, twice" in caught_up["content"]
+    assert "Seen before the drop" not in caught_up["content"]
+    assert f"takeaway-{missed_post.pk}" in caught_up["content"]
+    await projector.disconnect()
+
+
+async def test_a_revision_from_the_future_gets_a_full_snapshot(workshop, anna):
+    await sync_to_async(services.post_takeaway)(anna, "Present", uuid.uuid4())
+    projector = await connect(f"{projector_path(workshop)}?after=999999")
+    message = await receive(projector)
+    assert targets(message) == [("#board", "outerHTML")]
+    assert "Present" in message["content"]
+    await projector.disconnect()
+
+
+@pytest.mark.parametrize(
+    "origin", [(b"origin", b"http://evil.example"), (b"origin", b"http://localhost:9999"), None]
+)
+async def test_a_socket_from_a_foreign_or_missing_origin_is_closed_with_a_code(workshop, origin):
+    communicator = await connect(projector_path(workshop), origin=origin)
+    assert (await communicator.receive_output(timeout=3))["code"] == CLOSE_FORBIDDEN_ORIGIN
+
+
+@pytest.mark.parametrize("who", ["stranger", "other_facilitator", "wrong_key"])
+async def test_sockets_are_refused_to_whoever_may_not_listen(workshop, other_facilitator, who):
+    path, headers = {
+        "stranger": (f"/ws/w/{workshop.code}/", []),
+        "other_facilitator": (
+            f"/ws/f/w/{workshop.pk}/",
+            [await facilitator_cookie(other_facilitator)],
+        ),
+        "wrong_key": ("/ws/p/not-the-key/", []),
+    }[who]
+    communicator = await connect(path, *headers)
+    assert (await communicator.receive_output(timeout=3))["code"] == CLOSE_NOT_ALLOWED
+
+
+async def test_a_participant_of_another_workshop_cannot_listen(workshop, facilitator, anna):
+    elsewhere = await sync_to_async(services.create_workshop)(facilitator, "Elsewhere", 2)
+    communicator = await connect(f"/ws/w/{elsewhere.code}/", await participant_cookie(anna))
+    assert (await communicator.receive_output(timeout=3))["code"] == CLOSE_NOT_ALLOWED
+
+
+async def test_messages_from_a_browser_change_nothing(workshop, anna):
+    phone = await connect(f"/ws/w/{workshop.code}/", await participant_cookie(anna))
+    await receive(phone)
+    before = await sync_to_async(lambda: Workshop.objects.get(pk=workshop.pk).revision)()
+    await phone.send_to(text_data=json.dumps({"text": "sneaky post"}))
+    assert await phone.receive_nothing(timeout=0.3)
+    after = await sync_to_async(lambda: Workshop.objects.get(pk=workshop.pk).revision)()
+    assert after == before
+    await phone.disconnect()

@@ -1,0 +1,95 @@
+"""Joining from a phone: the code, the table, the name, and coming back as the same person."""
+
+import pytest
+
+from workshop import services
+from workshop.models import Participant
+
+pytestmark = pytest.mark.django_db
+
+
+def join(client, workshop, name="Anna", table=None, path=None):
+    table = table or workshop.tables.first()
+    return client.post(path or f"/j/{workshop.code}/", {"name": name, "table": table.pk})
+
+
+def test_joining_puts_a_participant_at_their_table_and_on_the_board(client, workshop, tables):
+    response = join(client, workshop, table=tables[1])
+    assert response.status_code == 302
+    assert response["Location"] == f"/w/{workshop.code}/"
+    participant = Participant.objects.get()
+    assert (participant.name, participant.table) == ("Anna", tables[1])
+    board = client.get(f"/w/{workshop.code}/")
+    assert board.status_code == 200
+    assert "Post a takeaway for Table 2" in board.content.decode()
+
+
+def test_a_reload_or_a_later_visit_is_the_same_participant(client, workshop):
+    join(client, workshop)
+    again = client.get(f"/j/{workshop.code}/")
+    assert again.status_code == 302
+    assert again["Location"] == f"/w/{workshop.code}/"
+    assert Participant.objects.count() == 1
+
+
+def test_a_table_card_link_picks_the_table(client, workshop, tables):
+    page = client.get(f"/j/{workshop.code}/3/").content.decode()
+    assert "You are joining <strong>Table 3</strong>" in page
+    assert 'type="radio"' not in page
+    join(client, workshop, table=tables[2], path=f"/j/{workshop.code}/3/")
+    assert Participant.objects.get().table == tables[2]
+
+
+def test_a_code_typed_in_lower_case_with_spaces_still_finds_the_workshop(client, workshop):
+    typed = f" {workshop.code[:3].lower()} {workshop.code[3:].lower()} "
+    response = client.get("/j/", {"code": typed})
+    assert response["Location"] == f"/j/{workshop.code}/"
+    assert client.get(f"/j/{workshop.code.lower()}/")["Location"] == f"/j/{workshop.code}/"
+
+
+def test_an_unknown_code_gets_a_plain_language_page(client, db):
+    response = client.get("/j/ZZZZZZ/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "We could not find that workshop" in page
+    assert 'name="code"' in page
+
+
+def test_a_closed_workshop_says_so(client, workshop, facilitator):
+    services.set_workshop_open(facilitator, workshop, False)
+    page = client.get(f"/j/{workshop.code}/").content.decode()
+    assert "This workshop is closed" in page
+
+
+def test_a_missing_name_or_table_is_explained_and_nothing_stored(client, workshop):
+    response = client.post(f"/j/{workshop.code}/", {"name": "  "})
+    page = response.content.decode()
+    assert "This field is required." in page
+    assert "Please pick the table you are sitting at." in page
+    assert not Participant.objects.exists()
+
+
+def test_a_thousand_character_name_is_refused(client, workshop):
+    page = join(client, workshop, name="N" * 1000).content.decode()
+    assert "at most 40 characters" in page
+    assert not Participant.objects.exists()
+
+
+def test_a_table_of_another_workshop_is_refused(client, workshop, facilitator):
+    elsewhere = services.create_workshop(facilitator, "Elsewhere", 2)
+    response = join(client, workshop, table=elsewhere.tables.first())
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Participant.objects.exists()
+
+
+def test_markup_in_a_name_is_shown_as_text(client, workshop):
+    join(client, workshop, name="<img src=x onerror=alert(1)>")
+    page = client.get(f"/w/{workshop.code}/").content.decode()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<img src=x" not in page
+
+
+def test_the_board_without_joining_sends_you_to_join(client, workshop):
+    response = client.get(f"/w/{workshop.code}/")
+    assert response["Location"] == f"/j/{workshop.code}/"
