@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install install-test lint format clean
+.PHONY: run test install install-test lint format clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
@@ -48,3 +48,7 @@ format: install-test
 
 clean:
 	rm -rf $(VENV) node_modules
+
+# Refresh the README's pictures from a real run in Chromium.
+screenshots: install-test
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/browser/test_screens.py -q

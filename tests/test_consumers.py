@@ -3,7 +3,6 @@
 import json
 import re
 import uuid
-from http.cookies import SimpleCookie
 
 import pytest
 from asgiref.sync import sync_to_async

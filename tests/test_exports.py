@@ -46,7 +46,7 @@ def test_the_csv_has_a_row_per_takeaway_with_table_author_and_time(
 def test_a_takeaway_that_could_become_a_formula_is_neutralised(
     client, facilitator, workshop, anna, start
 ):
-    services.post_takeaway(anna, f"{start}HYPERLINK(\"http://evil\")x", uuid.uuid4())
+    services.post_takeaway(anna, f'{start}HYPERLINK("http://evil")x', uuid.uuid4())
     _, rows = download(client, facilitator, workshop)
     assert rows[1][3].startswith("'")
 

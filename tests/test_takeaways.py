@@ -44,7 +44,7 @@ def test_an_htmx_post_returns_a_fresh_form_and_the_new_card(phone, workshop):
     page = response.content.decode()
     assert 'id="composer"' in page
     assert "Ask first" in page
-    assert "hx-swap=\"upsert" in page
+    assert 'hx-swap="upsert' in page
 
 
 def test_the_same_form_sent_twice_stores_one_takeaway(phone, workshop):

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
@@ -76,7 +77,8 @@ class Changes:
 
     @property
     def revision(self) -> int:
-        return max((row.revision for row in (*self.tables, *self.takeaways)), default=0)
+        stamps = [t.last_change for t in self.tables] + [k.revision for k in self.takeaways]
+        return max(stamps, default=0)
 
 
 # --- Queries -------------------------------------------------------------------------------
@@ -86,7 +88,11 @@ def tables_with_people(workshop_id: int, table_filter: Q = EVERYTHING):
 
     return (
         Table.objects.filter(table_filter, workshop_id=workshop_id)
-        .annotate(participant_count=Count("participants"))
+        .annotate(
+            participant_count=Count("participants"),
+            # A table's header changes when it is renamed or someone joins it.
+            last_change=Greatest("revision", Coalesce(Max("participants__revision"), 0)),
+        )
         .prefetch_related(Prefetch("participants", queryset=Participant.objects.order_by("name")))
         .order_by("number")
     )
@@ -155,7 +161,17 @@ def board_context(audience: Audience, workshop) -> dict:
     ]
     for table in tables:
         table.shown_takeaways = [k for k in shown if k.table_id == table.pk]
-    return {"workshop": workshop, "tables": tables, "revision": workshop.revision}
+    return {
+        "workshop": workshop,
+        "tables": tables,
+        "revision": workshop.revision,
+        "wall_columns": wall_columns(len(tables)),
+    }
+
+
+def wall_columns(table_count: int) -> int:
+    """Up to six tables side by side on the projector; more go on two rows."""
+    return table_count if table_count <= 6 else -(-table_count // 2)
 
 
 def partial(target: str, swap: str, html: str = "") -> str:

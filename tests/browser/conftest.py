@@ -14,7 +14,8 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[2]
 FACILITATOR_EMAIL = "host@example.com"
 FACILITATOR_PASSWORD = "a long and private passphrase"
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+# `make screenshots` points this at docs/screenshots to refresh the README's pictures.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-artifacts" / "screenshots"))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 if CHROMIUM is None:

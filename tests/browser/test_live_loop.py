@@ -92,14 +92,18 @@ def test_phones_post_and_the_projector_shows_it_live(server, open_context):
 
     table_1 = wall_column(projector, "Table 1")
     table_2 = wall_column(projector, "Table 2")
-    expect(table_1.get_by_text("Coach in the field instead of closing the deal myself")).to_be_visible()
+    expect(
+        table_1.get_by_text("Coach in the field instead of closing the deal myself")
+    ).to_be_visible()
     expect(table_2.get_by_text("Let reps run the customer meeting")).to_be_visible()
     expect(table_1.get_by_text(XSS_TEXT)).to_be_visible()
     expect(table_2.locator(".takeaway")).to_have_count(1)
 
     # Phones see their own table's takeaways live, and nobody else's.
     expect(anna.get_by_text(XSS_TEXT)).to_be_visible()
-    expect(chloe.get_by_text("Coach in the field instead of closing the deal myself")).to_be_visible()
+    expect(
+        chloe.get_by_text("Coach in the field instead of closing the deal myself")
+    ).to_be_visible()
     expect(ben.locator(".takeaway")).to_have_count(1)
 
     # Participant text is shown as text: nothing in it ran anywhere.
@@ -118,7 +122,9 @@ def test_phones_post_and_the_projector_shows_it_live(server, open_context):
     expect(table_1.get_by_text("Coach in the field, every week")).to_be_visible()
     expect(chloe.get_by_text("Coach in the field, every week")).to_be_visible()
     # Only the author can edit: Chloé sees no button on Anna's takeaway.
-    expect(chloe.locator(".takeaway", has_text="every week").get_by_role("link", name="Edit")).to_be_hidden()
+    expect(
+        chloe.locator(".takeaway", has_text="every week").get_by_role("link", name="Edit")
+    ).to_be_hidden()
 
     # The facilitator hides a takeaway: it leaves the projector and the phones at once.
     laptop.goto(f"{server}/f/")
