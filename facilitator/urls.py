@@ -20,5 +20,7 @@ urlpatterns = [
     path("f/w/<int:workshop_id>/status/", views.set_status, name="status"),
     path("f/w/<int:workshop_id>/takeaways.csv", views.download_csv, name="csv"),
     path("f/w/<int:workshop_id>/t/<int:takeaway_id>/hide/", views.hide, name="hide"),
+    path("f/w/<int:workshop_id>/updates/", views.console_updates, name="console_updates"),
     path("p/<str:key>/", views.projector, name="projector"),
+    path("p/<str:key>/updates/", views.projector_updates, name="projector_updates"),
 ]

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -55,6 +56,7 @@ def console(request, workshop_id):
     context.update(
         join_url=join_url(request, workshop),
         ws_path=f"/ws/f/w/{workshop.pk}/",
+        updates_url=reverse("facilitator:console_updates", args=[workshop.pk]),
     )
     return render(request, CONSOLE, context)
 
@@ -70,8 +72,22 @@ def projector(request, key):
         join_url_display=url.split("://", 1)[-1],
         qr=qr_svg(url, title=_("QR code to join the workshop")),
         ws_path=f"/ws/p/{workshop.projector_key}/",
+        updates_url=reverse("facilitator:projector_updates", args=[workshop.projector_key]),
     )
     return render(request, "facilitator/projector.html", context)
+
+
+def projector_updates(request, key):
+    workshop = Workshop.objects.filter(projector_key=key).first()
+    if workshop is None:
+        raise Http404
+    return live.catch_up_response(live.Audience.projector(), workshop.pk, request)
+
+
+@login_required
+def console_updates(request, workshop_id):
+    workshop = facilitated_workshop(request, workshop_id)
+    return live.catch_up_response(live.Audience.console(), workshop.pk, request)
 
 
 @login_required

@@ -3,7 +3,7 @@
 import uuid
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -85,6 +85,7 @@ def _render_board(request, participant, form=None, status=200):
         participant=participant,
         form=form or TakeawayForm(initial={"token": uuid.uuid4()}),
         ws_path=f"/ws/w/{participant.workshop.code}/",
+        updates_url=reverse("participants:updates", args=[participant.workshop.code]),
     )
     return render(request, BOARD, context, status=status)
 
@@ -96,27 +97,24 @@ def board(request, code):
     return _render_board(request, participant)
 
 
-def _composer(request, participant, form):
-    return render_to_string(
-        f"{BOARD}#composer", {"form": form, "participant": participant}, request=request
-    )
-
-
 def _card(takeaway) -> str:
     return render_to_string(
         f"{BOARD}#takeaway", {"takeaway": takeaway, "workshop": takeaway.author.workshop}
     )
 
 
-def _card_partial(takeaway) -> str:
-    card = _card(takeaway)
-    return live.partial(f"#table-{takeaway.table_id}-list", live.UPSERT, card)
+def _wants_json(request) -> bool:
+    """The phone's outbox posts with JavaScript and reads a short JSON answer."""
+    return "application/json" in request.headers.get("Accept", "")
 
 
 @require_POST
 def post(request, code):
     participant, refusal = _participant_or_redirect(request, code)
     if refusal:
+        if _wants_json(request):
+            message = _("You are no longer signed in to this workshop. Please reload the page.")
+            return JsonResponse({"error": message, "reload": True}, status=403)
         return refusal
     form = TakeawayForm(request.POST)
     takeaway = None
@@ -127,16 +125,24 @@ def post(request, code):
             )
         except services.Refused as refused:
             form.add_error("text", str(refused))
+    if _wants_json(request):
+        if takeaway is None:
+            return JsonResponse({"error": " ".join(form.errors.get("text", []))}, status=422)
+        # The card at once: the socket may be slower, or down.
+        card = live.partial(f"#table-{takeaway.table_id}-list", live.UPSERT, _card(takeaway))
+        return JsonResponse({"revision": takeaway.revision, "content": card})
     if takeaway is None:
-        if request.htmx:
-            return HttpResponse(_composer(request, participant, form))
         return _render_board(request, participant, form=form, status=400)
-    if request.htmx:
-        # The fresh composer, and the new card at once: the socket may be slower, or down.
-        fresh = TakeawayForm(initial={"token": uuid.uuid4()})
-        return HttpResponse(_composer(request, participant, fresh) + _card_partial(takeaway))
     messages.success(request, _("Posted to your table."))
     return redirect("participants:board", code=participant.workshop.code)
+
+
+def updates(request, code):
+    participant, refusal = _participant_or_redirect(request, code)
+    if refusal:
+        return JsonResponse({"error": "not a participant", "reload": True}, status=403)
+    audience = live.Audience.table(participant.table_id)
+    return live.catch_up_response(audience, participant.workshop_id, request)
 
 
 def _own_takeaway(participant, pk) -> Takeaway:

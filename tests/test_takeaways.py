@@ -39,12 +39,17 @@ def test_a_plain_form_post_stores_the_takeaway_and_returns_to_the_board(phone, w
     )
 
 
-def test_an_htmx_post_returns_a_fresh_form_and_the_new_card(phone, workshop):
-    response = send(phone, workshop, "Ask first", HTTP_HX_REQUEST="true")
-    page = response.content.decode()
-    assert 'id="composer"' in page
-    assert "Ask first" in page
-    assert 'hx-swap="upsert' in page
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def test_the_phones_outbox_gets_the_new_card_back(phone, workshop, anna):
+    response = send(phone, workshop, "Ask first", **JSON)
+    assert response.status_code == 200
+    answer = response.json()
+    takeaway = Takeaway.objects.get()
+    assert answer["revision"] == takeaway.revision
+    assert f'hx-target="#table-{anna.table_id}-list"' in answer["content"]
+    assert "Ask first" in answer["content"]
 
 
 def test_the_same_form_sent_twice_stores_one_takeaway(phone, workshop):
@@ -56,8 +61,11 @@ def test_the_same_form_sent_twice_stores_one_takeaway(phone, workshop):
 
 @pytest.mark.parametrize("text", ["", "    ", "\n\n"])
 def test_an_empty_takeaway_gets_a_clear_message(phone, workshop, text):
-    response = send(phone, workshop, text, HTTP_HX_REQUEST="true")
-    assert "Please write something first." in response.content.decode()
+    response = send(phone, workshop, text, **JSON)
+    assert response.status_code == 422
+    assert response.json()["error"] == "Please write something first."
+    page = send(phone, workshop, text).content.decode()
+    assert "Please write something first." in page
     assert not Takeaway.objects.exists()
 
 
@@ -78,6 +86,10 @@ def test_posting_needs_a_participant_of_this_workshop(client, workshop, anna, fa
     session.save()
     response = client.post(post_path(elsewhere), {"text": "Wrong room", "token": uuid.uuid4()})
     assert response["Location"] == f"/j/{elsewhere.code}/"
+    data = {"text": "Wrong room", "token": uuid.uuid4()}
+    response = client.post(post_path(elsewhere), data, HTTP_ACCEPT="application/json")
+    assert response.status_code == 403
+    assert response.json()["reload"] is True
     assert not Takeaway.objects.exists()
 
 
@@ -126,6 +138,7 @@ def test_nobody_else_edits_or_deletes_it(client, workshop, anna, tables):
 
 def test_posting_to_a_closed_workshop_says_it_is_closed(phone, workshop, facilitator):
     services.set_workshop_open(facilitator, workshop, False)
-    response = send(phone, workshop, "After hours", HTTP_HX_REQUEST="true")
-    assert "This workshop is closed." in response.content.decode()
+    response = send(phone, workshop, "After hours", **JSON)
+    assert response.status_code == 422
+    assert response.json()["error"] == "This workshop is closed."
     assert not Takeaway.objects.exists()

@@ -33,11 +33,8 @@ def same_origin(scope) -> bool:
 
 
 def requested_revision(scope) -> int | None:
-    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("after", [])
-    try:
-        return int(values[0])
-    except (IndexError, ValueError):
-        return None
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("after", [None])
+    return live.parse_revision(values[0])
 
 
 class LiveConsumer(AsyncWebsocketConsumer):

@@ -15,6 +15,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch, Q
 from django.db.models.functions import Coalesce, Greatest
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
@@ -185,6 +186,22 @@ def message(revision: int, content: str) -> str:
 
 
 # --- Catching up ---------------------------------------------------------------------------
+
+
+def parse_revision(value: str | None) -> int | None:
+    """The revision a client says it has seen; anything unreadable means "send me everything"."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def catch_up_response(audience: Audience, workshop_id: int, request) -> HttpResponse:
+    """The same catch-up over plain HTTP, for networks that block WebSockets."""
+    text = catch_up(audience, workshop_id, parse_revision(request.GET.get("after")))
+    response = HttpResponse(text, content_type="application/json")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def catch_up(audience: Audience, workshop_id: int, after: int | None) -> str:

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "workshop.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "workshop.urls"
@@ -111,7 +112,8 @@ else:
             "OPTIONS": {
                 # Writers queue for the lock at BEGIN instead of failing halfway through.
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                # How long a write waits for another writer before answering "busy, retry".
+                "timeout": float(os.environ.get("DB_LOCK_TIMEOUT", "20")),
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                 ),

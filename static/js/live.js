@@ -1,54 +1,327 @@
-// Small glue around htmx: remembers the last revision a screen has seen so that a reconnecting
-// socket asks only for what it missed, shows the connection state, fits the projector wall to
-// the screen, and counts characters as people type.
+// Small glue around htmx for a room on flaky Wi-Fi:
+// - remembers the last revision a screen has seen, so a reconnecting socket asks only for what it
+//   missed, and falls back to HTTP catch-up where WebSockets are blocked;
+// - shows the connection state quietly;
+// - keeps what people type on the device, and queues posts made offline until they go through;
+// - fits the projector wall to the screen and counts characters as people type.
 (() => {
   "use strict";
 
-  const statusLabels = (el) => ({
-    live: el.dataset.labelLive,
-    reconnecting: el.dataset.labelReconnecting,
-    offline: el.dataset.labelOffline,
-    refused: el.dataset.labelRefused,
-  });
+  const POLL_EVERY_MS = 3000;
+  const SOCKET_GRACE_MS = 8000; // no socket open by then: assume a proxy blocks WebSockets
+  const RETRY_MAX_MS = 30000;
 
+  // Sixty phones coming back at once must not stampede: exponential backoff with wide jitter.
+  window.htmx.config.ws = {
+    ...(window.htmx.config.ws || {}),
+    reconnectDelay: 1000,
+    reconnectMaxDelay: 15000,
+    reconnectJitter: 0.5,
+  };
+
+  const screen = () => document.getElementById("main");
+  const liveScreen = () => {
+    const main = screen();
+    return main && main.hasAttribute("hx-ws:connect") ? main : null;
+  };
+
+  // --- Connection state -----------------------------------------------------------------
+  let socketOpen = false;
   function setStatus(state) {
     const el = document.getElementById("live-status");
     if (!el) return;
     el.dataset.state = state;
     const text = el.querySelector(".live-status__text");
-    if (text) text.textContent = statusLabels(el)[state] || "";
+    const label = el.dataset[`label${state[0].toUpperCase()}${state.slice(1)}`];
+    if (text && label) text.textContent = label;
   }
 
-  function withRevision(url, revision) {
-    const parsed = new URL(url);
-    parsed.searchParams.set("after", revision);
+  // --- Revisions and applying updates -----------------------------------------------------
+  function noteRevision(revision) {
+    const main = liveScreen();
+    if (!main || !Number.isFinite(revision)) return;
+    if (revision > Number(main.dataset.revision || 0)) main.dataset.revision = String(revision);
+  }
+
+  function withRevision(url) {
+    const parsed = new URL(url, window.location.href);
+    parsed.searchParams.set("after", liveScreen().dataset.revision || "0");
     return parsed.toString();
   }
 
+  function apply(message) {
+    noteRevision(Number(message.revision));
+    if (!message.content) return Promise.resolve();
+    return window.htmx.swap({
+      target: screen(),
+      swap: "innerHTML swapEmpty:false",
+      text: message.content,
+      transition: false,
+    });
+  }
+
   document.addEventListener("htmx:ws:before:message:incoming", (event) => {
-    const screen = event.target;
-    let data;
     try {
-      data = JSON.parse(event.detail.message.data);
+      noteRevision(Number(JSON.parse(event.detail.message.data).revision));
     } catch {
       return;
     }
-    const revision = Number(data.revision);
-    if (Number.isFinite(revision) && revision > Number(screen.dataset.revision || 0)) {
-      screen.dataset.revision = String(revision);
-    }
     // hx-ws reconnects to connection.url: from now on it asks for what came after this.
-    const connection = event.detail.connection;
-    connection.url = withRevision(connection.url, screen.dataset.revision || "0");
+    event.detail.connection.url = withRevision(event.detail.connection.url);
   });
 
-  document.addEventListener("htmx:ws:after:connection", () => setStatus("live"));
+  document.addEventListener("htmx:ws:after:connection", () => {
+    socketOpen = true;
+    stopPolling();
+    setStatus("live");
+    outbox.flush();
+  });
   document.addEventListener("htmx:ws:close", (event) => {
+    socketOpen = false;
     const code = event.detail && event.detail.code;
-    if (code >= 4000 && code < 5000) setStatus("refused");
-    else setStatus(navigator.onLine ? "reconnecting" : "offline");
+    if (code >= 4000 && code < 5000) return setStatus("refused");
+    setStatus(navigator.onLine ? "reconnecting" : "offline");
+    schedulePollingFallback();
   });
   window.addEventListener("offline", () => setStatus("offline"));
+  window.addEventListener("online", () => {
+    if (!socketOpen) setStatus("reconnecting");
+    outbox.flush();
+  });
+
+  // --- HTTP catch-up where WebSockets do not get through ---------------------------------
+  let pollTimer = null;
+  let fallbackTimer = null;
+  function schedulePollingFallback() {
+    if (fallbackTimer || pollTimer || !liveScreen()) return;
+    fallbackTimer = setTimeout(() => {
+      fallbackTimer = null;
+      if (!socketOpen) startPolling();
+    }, SOCKET_GRACE_MS);
+  }
+  function startPolling() {
+    if (pollTimer) return;
+    const poll = async () => {
+      const main = liveScreen();
+      if (!main || socketOpen) return stopPolling();
+      try {
+        const response = await fetch(withRevision(main.dataset.updates), {
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+        });
+        if (response.ok) {
+          await apply(await response.json());
+          setStatus("polling");
+        } else {
+          setStatus("reconnecting");
+        }
+      } catch {
+        setStatus(navigator.onLine ? "reconnecting" : "offline");
+      }
+    };
+    poll();
+    pollTimer = setInterval(poll, POLL_EVERY_MS);
+  }
+  function stopPolling() {
+    clearInterval(pollTimer);
+    clearTimeout(fallbackTimer);
+    pollTimer = null;
+    fallbackTimer = null;
+  }
+
+  // --- Drafts: what is being typed survives a reload, a crash or a night's sleep ----------
+  const draftKey = (field) => `draft:${window.location.pathname}:${field.dataset.draft}`;
+  const drafts = {
+    save(field) {
+      try {
+        if (field.value) localStorage.setItem(draftKey(field), field.value);
+        else localStorage.removeItem(draftKey(field));
+      } catch {
+        /* storage full or disabled: typing still works */
+      }
+    },
+    restore(field) {
+      const saved = localStorage.getItem(draftKey(field));
+      if (saved && !field.value) field.value = saved;
+    },
+    clear(field) {
+      localStorage.removeItem(draftKey(field));
+    },
+  };
+
+  // --- Outbox: posts wait on the phone until the server has them -------------------------
+  function newToken() {
+    // crypto.randomUUID needs HTTPS; a phone on the venue LAN is on plain HTTP.
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  const outbox = {
+    key: () => `outbox:${window.location.pathname}`,
+    form: () => document.querySelector("form[data-outbox]"),
+    entries() {
+      try {
+        return JSON.parse(localStorage.getItem(this.key()) || "[]");
+      } catch {
+        return [];
+      }
+    },
+    store(entries) {
+      localStorage.setItem(this.key(), JSON.stringify(entries));
+    },
+    add(entry) {
+      this.store([...this.entries().filter((e) => e.token !== entry.token), entry]);
+      this.showPending(entry, "waiting");
+    },
+    remove(token) {
+      this.store(this.entries().filter((e) => e.token !== token));
+      document.getElementById(`pending-${token}`)?.remove();
+    },
+    showPending(entry, state) {
+      const form = this.form();
+      if (!form) return;
+      let card = document.getElementById(`pending-${entry.token}`);
+      if (!card) {
+        card = document.createElement("li");
+        card.id = `pending-${entry.token}`;
+        card.className = "takeaway takeaway--pending";
+        const text = document.createElement("p");
+        text.className = "takeaway__text";
+        text.textContent = entry.text;
+        const meta = document.createElement("p");
+        meta.className = "takeaway__meta";
+        const author = document.createElement("span");
+        author.className = "takeaway__author";
+        author.textContent = form.dataset.authorName || "";
+        const status = document.createElement("span");
+        status.className = "takeaway__pending";
+        meta.append(author, status);
+        card.append(text, meta);
+        document.getElementById(form.dataset.outbox)?.prepend(card);
+      }
+      card.querySelector(".takeaway__pending").textContent =
+        state === "sending" ? form.dataset.msgSending : form.dataset.msgWaiting;
+    },
+    showError(message) {
+      const box = document.getElementById("composer-error");
+      if (!box) return;
+      box.replaceChildren(Object.assign(document.createElement("p"), { textContent: message }));
+      box.hidden = !message;
+    },
+    giveBack(entry) {
+      // Refused by the server: the words go back into the composer, nothing is lost.
+      const field = this.form()?.querySelector("textarea");
+      if (!field) return;
+      field.value = field.value.trim() ? `${entry.text}\n\n${field.value}` : entry.text;
+      field.setAttribute("aria-invalid", "true");
+      drafts.save(field);
+      updateCounter(field);
+    },
+
+    retryDelay: 2000,
+    retryTimer: null,
+    flushing: false,
+    async flush() {
+      if (this.flushing) return;
+      this.flushing = true;
+      try {
+        for (const entry of this.entries()) {
+          if (!(await this.send(entry))) {
+            this.scheduleRetry();
+            return;
+          }
+        }
+        this.retryDelay = 2000;
+      } finally {
+        this.flushing = false;
+      }
+    },
+    scheduleRetry() {
+      clearTimeout(this.retryTimer);
+      const jitter = 0.5 + Math.random();
+      this.retryTimer = setTimeout(() => this.flush(), this.retryDelay * jitter);
+      this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
+    },
+    // True when the entry is settled (stored, or refused for good); false to try again later.
+    async send(entry) {
+      const form = this.form();
+      if (!form) return true;
+      this.showPending(entry, "sending");
+      const csrf = form.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
+      const body = new FormData();
+      body.set("text", entry.text);
+      body.set("token", entry.token);
+      body.set("csrfmiddlewaretoken", csrf);
+      let response;
+      try {
+        response = await fetch(entry.action, {
+          method: "POST",
+          body,
+          credentials: "same-origin",
+          headers: { Accept: "application/json", "X-CSRFToken": csrf },
+        });
+      } catch {
+        this.showPending(entry, "waiting");
+        return false;
+      }
+      const data = await response.json().catch(() => ({}));
+      if (response.ok) {
+        this.remove(entry.token);
+        await apply(data);
+        return true;
+      }
+      if (response.status === 422) {
+        this.remove(entry.token);
+        this.giveBack(entry);
+        this.showError(data.error || form.dataset.msgEmpty);
+        return true;
+      }
+      this.showPending(entry, "waiting");
+      if (response.status === 403) {
+        this.showError(data.error || form.dataset.msgReload);
+        return true; // kept in the outbox: it goes out after a reload
+      }
+      return false; // busy or down: later
+    },
+    submit(form) {
+      const field = form.querySelector("textarea");
+      const text = field.value.trim();
+      if (!text) {
+        this.showError(form.dataset.msgEmpty);
+        field.setAttribute("aria-invalid", "true");
+        field.focus();
+        return;
+      }
+      const tokenInput = form.querySelector("[name=token]");
+      this.showError("");
+      field.removeAttribute("aria-invalid");
+      this.add({ token: tokenInput.value, text, action: form.action });
+      tokenInput.value = newToken();
+      field.value = "";
+      drafts.clear(field);
+      updateCounter(field);
+      this.flush();
+    },
+    restore() {
+      for (const entry of this.entries()) this.showPending(entry, "waiting");
+      if (this.entries().length) this.flush();
+    },
+  };
+
+  document.addEventListener(
+    "submit",
+    (event) => {
+      const form = event.target.closest("form[data-outbox]");
+      if (!form) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      outbox.submit(form);
+    },
+    true,
+  );
 
   // --- Character counters ---------------------------------------------------------------
   function updateCounter(textarea) {
@@ -60,10 +333,14 @@
     counter.classList.toggle("counter--over", length > limit);
   }
   document.addEventListener("input", (event) => {
-    if (event.target.matches("textarea[data-limit]")) updateCounter(event.target);
+    const field = event.target;
+    if (field.matches("textarea[data-limit]")) updateCounter(field);
+    if (field.matches("[data-draft]")) drafts.save(field);
   });
-  const refreshCounters = () =>
+  function refreshFields() {
+    document.querySelectorAll("[data-draft]").forEach((field) => drafts.restore(field));
     document.querySelectorAll("textarea[data-limit]").forEach(updateCounter);
+  }
 
   // --- Projector: shrink the wall until every table's takeaways fit on screen --------------
   const MIN_SCALE = 0.4;
@@ -93,16 +370,17 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    refreshCounters();
+    refreshFields();
+    outbox.restore();
     scheduleFit();
-    const main = document.getElementById("main");
+    if (liveScreen()) schedulePollingFallback();
     if (document.querySelector("[data-fit]")) {
-      new MutationObserver(scheduleFit).observe(main, { childList: true, subtree: true });
+      new MutationObserver(scheduleFit).observe(screen(), { childList: true, subtree: true });
       window.addEventListener("resize", scheduleFit);
     }
     document.querySelectorAll("[data-print]").forEach((button) =>
       button.addEventListener("click", () => window.print()),
     );
   });
-  document.addEventListener("htmx:after:swap", refreshCounters);
+  document.addEventListener("htmx:after:swap", refreshFields);
 })();
