@@ -174,3 +174,24 @@ def test_the_root_sends_phones_to_the_code_page_and_facilitators_home(client, fa
     assert client.get("/")["Location"] == "/j/"
     client.force_login(facilitator)
     assert client.get("/")["Location"] == "/f/"
+
+
+def test_http_catch_up_is_authorised_like_the_screens(client, workshop, anna, other_facilitator):
+    from workshop.access import remember_participant
+
+    services.post_takeaway(anna, "Caught up over HTTP", uuid.uuid4())
+    projector = client.get(f"/p/{workshop.projector_key}/updates/?after=0")
+    assert projector.status_code == 200
+    assert "Caught up over HTTP" in projector.json()["content"]
+    assert client.get("/p/wrong/updates/").status_code == 404
+    assert client.get(f"/w/{workshop.code}/updates/").status_code == 403
+    assert client.get(f"/f/w/{workshop.pk}/updates/").status_code == 302
+
+    client.force_login(other_facilitator)
+    assert client.get(f"/f/w/{workshop.pk}/updates/").status_code == 404
+    client.logout()
+    session = client.session
+    remember_participant(session, anna)
+    session.save()
+    phone = client.get(f"/w/{workshop.code}/updates/?after=0")
+    assert "Caught up over HTTP" in phone.json()["content"]

@@ -8,7 +8,7 @@
   "use strict";
 
   const POLL_EVERY_MS = 3000;
-  const SOCKET_GRACE_MS = 8000; // no socket open by then: assume a proxy blocks WebSockets
+  const SOCKET_GRACE_MS = 5000; // no socket open by then: assume a proxy blocks WebSockets
   const RETRY_MAX_MS = 30000;
 
   // Sixty phones coming back at once must not stampede: exponential backoff with wide jitter.
@@ -85,7 +85,7 @@
   });
   window.addEventListener("offline", () => setStatus("offline"));
   window.addEventListener("online", () => {
-    if (!socketOpen) setStatus("reconnecting");
+    setStatus(socketOpen ? "live" : "reconnecting");
     outbox.flush();
   });
 

@@ -1,0 +1,166 @@
+"""Faults at the HTTP level, against a real server process: retries, races, a locked database."""
+
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from http.cookiejar import CookieJar
+from urllib.error import HTTPError
+from urllib.parse import urlencode
+from urllib.request import HTTPCookieProcessor, Request, build_opener
+
+import pytest
+
+from tests.server_process import ROOT, ServerProcess
+
+CREATE_WORKSHOP = """
+from workshop import services
+from workshop.models import User
+workshop = services.create_workshop(User.objects.get(), "Reliability", 2)
+print(workshop.code)
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    # A short lock timeout, so a test can outlast it in a couple of seconds.
+    process = ServerProcess(tmp_path_factory.mktemp("data"), DB_LOCK_TIMEOUT="1.5")
+    process.prepare().start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def workshop_code(server):
+    output = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", CREATE_WORKSHOP],
+        env=server.env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return output.stdout.strip().splitlines()[-1]
+
+
+class Phone:
+    """A participant's browser without the browser: cookies, CSRF token, form posts."""
+
+    def __init__(self, server, code, name="Anna"):
+        self.server, self.code = server, code
+        self.cookies = CookieJar()
+        self.opener = build_opener(HTTPCookieProcessor(self.cookies))
+        page = self.get(f"/j/{code}/")
+        table = re.search(r'name="table" value="(\d+)"', page).group(1)
+        self.form_post(f"/j/{code}/", {"name": name, "table": table})
+
+    @property
+    def csrf(self):
+        return next(c.value for c in self.cookies if c.name == "csrftoken")
+
+    def get(self, path):
+        with self.opener.open(self.server.url + path, timeout=30) as response:
+            return response.read().decode()
+
+    def form_post(self, path, data, accept="text/html"):
+        body = urlencode({**data, "csrfmiddlewaretoken": self.csrf}).encode()
+        headers = {"Accept": accept, "X-CSRFToken": self.csrf, "Referer": self.server.url}
+        request = Request(self.server.url + path, data=body, headers=headers)
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode()
+        except HTTPError as error:
+            return error.code, error.read().decode()
+
+    def post_takeaway(self, text, token):
+        status, body = self.form_post(
+            f"/w/{self.code}/post/", {"text": text, "token": str(token)}, "application/json"
+        )
+        return status, json.loads(body)
+
+
+def stored(server, text):
+    with sqlite3.connect(server.database) as db:
+        return db.execute(
+            "SELECT COUNT(*) FROM workshop_takeaway WHERE text = ?", (text,)
+        ).fetchone()[0]
+
+
+def hold_write_lock(server, seconds):
+    """Another writer holding SQLite's write lock, as a long transaction would."""
+    ready = threading.Event()
+
+    def hold():
+        db = sqlite3.connect(server.database, isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")
+        ready.set()
+        time.sleep(seconds)
+        db.execute("ROLLBACK")
+        db.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    ready.wait(5)
+    return thread
+
+
+def test_the_same_post_sent_five_times_at_once_is_stored_once(server, workshop_code):
+    phone = Phone(server, workshop_code)
+    token = uuid.uuid4()
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        results = list(pool.map(lambda _: phone.post_takeaway("Five taps", token), range(5)))
+    assert [status for status, _ in results] == [200] * 5
+    assert len({answer["revision"] for _, answer in results}) == 1
+    assert stored(server, "Five taps") == 1
+
+
+def test_the_same_token_with_other_words_is_refused(server, workshop_code):
+    phone = Phone(server, workshop_code)
+    token = uuid.uuid4()
+    assert phone.post_takeaway("The first words", token)[0] == 200
+    status, answer = phone.post_takeaway("Other words", token)
+    assert status == 422
+    assert "different words" in answer["error"]
+    assert stored(server, "The first words") == 1
+    assert stored(server, "Other words") == 0
+
+
+def test_a_post_waits_for_a_short_write_lock_and_succeeds(server, workshop_code):
+    phone = Phone(server, workshop_code)
+    locker = hold_write_lock(server, seconds=0.7)
+    status, _ = phone.post_takeaway("Waited for the lock", uuid.uuid4())
+    locker.join()
+    assert status == 200
+    assert stored(server, "Waited for the lock") == 1
+
+
+def test_a_long_write_lock_gets_a_retryable_answer_and_the_retry_succeeds(server, workshop_code):
+    phone = Phone(server, workshop_code)
+    token = uuid.uuid4()
+    locker = hold_write_lock(server, seconds=3)
+    status, answer = phone.post_takeaway("Retried after the lock", token)
+    locker.join()
+    assert status == 503
+    assert answer["retry"] is True
+    assert "try again" in answer["error"]
+    assert stored(server, "Retried after the lock") == 0
+
+    status, _ = phone.post_takeaway("Retried after the lock", token)
+    assert status == 200
+    assert stored(server, "Retried after the lock") == 1
+
+
+def test_a_plain_form_post_during_a_long_lock_gets_a_page_not_a_500(server, workshop_code):
+    phone = Phone(server, workshop_code)
+    locker = hold_write_lock(server, seconds=3)
+    status, page = phone.form_post(
+        f"/w/{workshop_code}/post/", {"text": "No JavaScript", "token": str(uuid.uuid4())}
+    )
+    locker.join()
+    assert status == 503
+    assert "Nothing was lost" in page

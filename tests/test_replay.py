@@ -1,0 +1,165 @@
+"""Catching up is exact: incremental updates after any sequence of actions equal a snapshot.
+
+Each screen's state is modelled as the browser holds it — table headers and the ordered cards of
+each list — and built twice: by applying the catch-up messages a reconnecting client receives,
+and from a fresh snapshot. They must be the same, for every audience.
+"""
+
+import json
+import re
+import uuid
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase
+
+from workshop import live, services
+from workshop.models import User, Workshop
+
+PARTIAL = re.compile(r'<hx-partial hx-target="([^"]+)" hx-swap="([^"]+)">(.*?)</hx-partial>', re.S)
+HEAD = re.compile(r'<(header|h1) id="table-(\d+)-head".*?</\1>', re.S)
+LIST = re.compile(r'<ol id="table-(\d+)-list"[^>]*>(.*?)</ol>', re.S)
+CARD = re.compile(r'<li id="takeaway-(\d+)" [^>]*data-order="(\d+)".*?</li>', re.S)
+
+
+def squeeze(html: str) -> str:
+    return " ".join(html.split())
+
+
+class Screen:
+    """What a browser shows of the board: headers by table, and each list's cards in order."""
+
+    def __init__(self):
+        self.heads: dict[str, str] = {}
+        self.lists: dict[str, list[tuple[int, str, str]]] = {}
+
+    @classmethod
+    def from_board(cls, html: str) -> "Screen":
+        screen = cls()
+        for match in HEAD.finditer(html):
+            screen.heads[match.group(2)] = squeeze(match.group(0))
+        for match in LIST.finditer(html):
+            screen.lists[match.group(1)] = [
+                (int(card.group(2)), card.group(1), squeeze(card.group(0)))
+                for card in CARD.finditer(match.group(2))
+            ]
+        return screen
+
+    def apply(self, message: str) -> "Screen":
+        for target, swap, html in PARTIAL.findall(json.loads(message)["content"]):
+            if target == "#board":
+                return self.from_board(html)
+            if target.endswith("-head"):
+                self.heads[target.split("-")[1]] = squeeze(html)
+            elif swap == "delete":
+                self._remove(target.removeprefix("#takeaway-"))
+            elif swap.startswith("upsert"):
+                card = CARD.search(html)
+                self._upsert(target.split("-")[1], card)
+        return self
+
+    def _remove(self, card_id: str) -> None:
+        for cards in self.lists.values():
+            cards[:] = [c for c in cards if c[1] != card_id]
+
+    def _upsert(self, list_id: str, card) -> None:
+        entry = (int(card.group(2)), card.group(1), squeeze(card.group(0)))
+        for cards in self.lists.values():
+            for i, existing in enumerate(cards):
+                if existing[1] == entry[1]:
+                    cards[i] = entry  # replaced where it stands, as hx-upsert does
+                    return
+        cards = self.lists.setdefault(list_id, [])
+        cards.append(entry)
+        cards.sort(key=lambda c: -c[0])
+
+    def state(self):
+        return self.heads, self.lists
+
+
+actions = st.lists(
+    st.one_of(
+        st.tuples(st.just("join"), st.integers(0, 2), st.sampled_from(["Ana", "Bo", "<b>Cy</b>"])),
+        st.tuples(st.just("post"), st.integers(0, 9), st.text(min_size=1, max_size=30)),
+        st.tuples(st.just("edit"), st.integers(0, 19), st.text(min_size=1, max_size=30)),
+        st.tuples(st.just("hide"), st.integers(0, 19), st.booleans()),
+        st.tuples(st.just("delete"), st.integers(0, 19), st.none()),
+        st.tuples(st.just("rename"), st.integers(0, 2), st.sampled_from(["Window", "Door"])),
+    ),
+    max_size=25,
+)
+
+
+class ReplayEqualsSnapshot(TestCase):
+    def fresh_workshop(self):
+        # Hypothesis runs many examples in one test: each starts from an empty workshop.
+        self.facilitator = User.objects.get_or_create(email="f@example.com")[0]
+        self.workshop = services.create_workshop(self.facilitator, "Replay", 3)
+        self.tables = list(self.workshop.tables.order_by("number"))
+        # Two people already seated, so that most generated posts are accepted.
+        self.participants = [
+            services.join(self.workshop, self.tables[0], "Dee"),
+            services.join(self.workshop, self.tables[1], "Eli"),
+        ]
+        self.takeaways = []
+
+    def audiences(self):
+        return [live.Audience.projector(), live.Audience.console()] + [
+            live.Audience.table(table.pk) for table in self.tables
+        ]
+
+    def act(self, action):
+        kind, index, value = action
+        try:
+            if kind == "join":
+                self.participants.append(services.join(self.workshop, self.tables[index], value))
+            elif kind == "rename":
+                services.rename_table(self.facilitator, self.tables[index], value)
+            elif kind == "post" and self.participants:
+                author = self.participants[index % len(self.participants)]
+                self.takeaways.append(services.post_takeaway(author, value, uuid.uuid4()))
+            elif self.takeaways:
+                takeaway = self.takeaways[index % len(self.takeaways)]
+                takeaway.refresh_from_db()
+                if kind == "edit":
+                    services.edit_takeaway(takeaway.author, takeaway, value)
+                elif kind == "hide":
+                    services.set_takeaway_hidden(self.facilitator, takeaway, value)
+                elif kind == "delete":
+                    services.delete_takeaway(takeaway.author, takeaway)
+        except (services.Refused, services.NotAllowed):
+            pass  # refused actions change nothing, which the comparison also checks
+
+    def revision(self):
+        return Workshop.objects.values_list("revision", flat=True).get(pk=self.workshop.pk)
+
+    def snapshot(self, audience):
+        return Screen().apply(live.catch_up(audience, self.workshop.pk, None))
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(before=actions, after=actions)
+    def test_one_catch_up_after_a_gap_equals_a_snapshot(self, before, after):
+        self.fresh_workshop()
+        for action in before:
+            self.act(action)
+        seen_at = self.revision()
+        screens = {a: self.snapshot(a) for a in self.audiences()}
+        for action in after:
+            self.act(action)
+        for audience, screen in screens.items():
+            caught_up = screen.apply(live.catch_up(audience, self.workshop.pk, seen_at))
+            assert caught_up.state() == self.snapshot(audience).state(), audience
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(steps=actions)
+    def test_following_every_change_equals_a_snapshot(self, steps):
+        self.fresh_workshop()
+        screens = {a: self.snapshot(a) for a in self.audiences()}
+        seen_at = self.revision()
+        for action in steps:
+            self.act(action)
+            for audience, screen in screens.items():
+                screen.apply(live.catch_up(audience, self.workshop.pk, seen_at))
+            seen_at = self.revision()
+        for audience, screen in screens.items():
+            assert screen.state() == self.snapshot(audience).state(), audience
