@@ -59,6 +59,18 @@ class Workshop(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     # Raised by every change to anything in the workshop; clients catch up from it.
     revision = models.PositiveBigIntegerField(default=0)
+    # The revision at which the room last moved to another activity (or the running activity was
+    # edited): a client that saw less than this needs the whole screen again.
+    stage_revision = models.PositiveBigIntegerField(default=0)
+    current_activity = models.ForeignKey(
+        "Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The timer runs until timer_ends_at; paused, it keeps what was left in timer_paused_seconds.
+    timer_ends_at = models.DateTimeField(null=True, blank=True)
+    timer_paused_seconds = models.PositiveIntegerField(null=True, blank=True)
+    spotlight = models.ForeignKey(
+        "Takeaway", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,6 +100,70 @@ class Table(models.Model):
         return self.name
 
 
+class Activity(models.Model):
+    """One item of the day's agenda."""
+
+    class Kind(models.TextChoices):
+        SLIDE = "slide", _("Slide")
+        SOLO = "solo", _("Solo reflection (private)")
+        DISCUSSION = "discussion", _("Table discussion")
+        SHAREOUT = "shareout", _("Share-out")
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="activities")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=120)
+    instructions = models.TextField(_("instructions"), blank=True, max_length=2000)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), null=True, blank=True
+    )
+    # A share-out shows the takeaways of one discussion.
+    source = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shareouts",
+        limit_choices_to={"kind": "discussion"},
+    )
+    order_by_votes = models.BooleanField(default=False)
+    revision = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name_plural = _("activities")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_discussion(self):
+        return self.kind == self.Kind.DISCUSSION
+
+
+class Step(models.Model):
+    """One screen of a solo reflection."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Written answer")
+        CHECKLIST = "checklist", _("Checklist")
+        COMMITMENT = "commitment", _("Commitment")
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.TEXT)
+    prompt = models.CharField(_("prompt"), max_length=300)
+    help_text = models.TextField(_("help"), blank=True, max_length=1000)
+    # A checklist's options, one string each.
+    options = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.prompt
+
+
 class Participant(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="participants")
     table = models.ForeignKey(Table, on_delete=models.PROTECT, related_name="participants")
@@ -104,6 +180,11 @@ class Participant(models.Model):
 
 class Takeaway(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="takeaways")
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="takeaways"
+    )
+    # Shared by its author from their private reflection.
+    from_reflection = models.BooleanField(default=False)
     table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="takeaways")
     author = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="takeaways")
     # The client's idempotency key: the same submission sent twice is stored once.
@@ -129,3 +210,70 @@ class Takeaway(models.Model):
     @property
     def is_visible(self):
         return not (self.hidden or self.deleted)
+
+
+class Answer(models.Model):
+    """A participant's private answer to one step of a solo reflection: only they see it."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="answers")
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="answers")
+    text = models.TextField(blank=True, max_length=settings.ANSWER_MAX_LENGTH)
+    choices = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "step"], name="answer_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} · {self.step}"
+
+
+class Completion(models.Model):
+    """A participant said they are done with a solo reflection: counted, never shown."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="completions")
+    revision = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "activity"], name="completion_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} finished {self.activity}"
+
+
+class Vote(models.Model):
+    """A +1 from a participant to another table's takeaway, once each."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="votes")
+    takeaway = models.ForeignKey(Takeaway, on_delete=models.CASCADE, related_name="votes")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "takeaway"], name="vote_unique"),
+        ]
+
+    def __str__(self):
+        return f"+1 from {self.participant}"
+
+
+class AgendaTemplate(models.Model):
+    """A saved agenda that new workshops can start from; built-in ones live in code."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agenda_templates"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    # The agenda as `workshop.agenda_templates.serialise` writes it.
+    agenda = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

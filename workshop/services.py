@@ -6,6 +6,7 @@ committed.
 """
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -13,8 +14,20 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workshop import live
-from workshop.models import Participant, Table, Takeaway, User, Workshop
+from workshop import agenda_templates, live
+from workshop.models import (
+    Activity,
+    AgendaTemplate,
+    Answer,
+    Completion,
+    Participant,
+    Step,
+    Table,
+    Takeaway,
+    User,
+    Vote,
+    Workshop,
+)
 
 MAX_TABLES = 60
 
@@ -64,11 +77,16 @@ def default_table_name(number: int) -> str:
 
 
 @transaction.atomic
-def create_workshop(facilitator: User, title: str, table_count: int) -> Workshop:
+def create_workshop(
+    facilitator: User, title: str, table_count: int, agenda: list[dict] | None = None
+) -> Workshop:
+    """A workshop with its tables and agenda, on its first activity."""
     if not facilitator.is_authenticated:
         raise NotAllowed
     if not 1 <= table_count <= MAX_TABLES:
         raise Refused(_("A workshop has between 1 and %(max)d tables.") % {"max": MAX_TABLES})
+    if agenda is not None and not agenda:
+        raise Refused(_("This template has no activities."))
     title = clean_text(title, max_length=200, what=_("The title"))
     workshop = _create_with_unique_code(facilitator, title)
     revision = _next_revision(workshop.pk)
@@ -76,8 +94,52 @@ def create_workshop(facilitator: User, title: str, table_count: int) -> Workshop
         Table(workshop=workshop, number=n, name=default_table_name(n), revision=revision)
         for n in range(1, table_count + 1)
     )
+    activities = _build_agenda(workshop, agenda or agenda_templates.default_agenda(), revision)
+    Workshop.objects.filter(pk=workshop.pk).update(
+        current_activity=activities[0], stage_revision=revision
+    )
     workshop.refresh_from_db()
     return workshop
+
+
+def _build_agenda(workshop: Workshop, agenda: list[dict], revision: int) -> list[Activity]:
+    activities = []
+    for position, item in enumerate(agenda):
+        activity = Activity.objects.create(
+            workshop=workshop,
+            position=position,
+            kind=item["kind"],
+            title=item["title"][:120],
+            instructions=item.get("instructions") or "",
+            duration_minutes=item.get("duration_minutes"),
+            revision=revision,
+        )
+        Step.objects.bulk_create(
+            Step(
+                activity=activity,
+                position=n,
+                kind=step["kind"],
+                prompt=step["prompt"][:300],
+                help_text=step.get("help_text") or "",
+                options=list(step.get("options") or []),
+            )
+            for n, step in enumerate(item.get("steps") or [])
+        )
+        activities.append(activity)
+    for activity, item in zip(activities, agenda, strict=True):
+        source = item.get("source")
+        if activity.kind == Activity.Kind.SHAREOUT:
+            activity.source = _share_out_source(activities, activity, source)
+            activity.save(update_fields=["source"])
+    return activities
+
+
+def _share_out_source(activities, shareout, index) -> Activity | None:
+    """The discussion a share-out shows: as saved, or the last one before it."""
+    if index is not None and 0 <= index < len(activities) and activities[index].is_discussion:
+        return activities[index]
+    earlier = [a for a in activities[: activities.index(shareout)] if a.is_discussion]
+    return earlier[-1] if earlier else None
 
 
 def _create_with_unique_code(facilitator: User, title: str) -> Workshop:
@@ -151,13 +213,17 @@ def post_takeaway(participant: Participant, text: str, token: uuid.UUID) -> Take
 
 @transaction.atomic
 def _post_takeaway(participant: Participant, text: str, token: uuid.UUID) -> Takeaway:
-    workshop = participant.workshop
+    workshop = Workshop.objects.get(pk=participant.workshop_id)
     _check_open(workshop)
     existing = _existing_post(participant, text, token)
     if existing is not None:
         return existing
+    activity = workshop.current_activity
+    if activity is None or not activity.is_discussion:
+        raise Refused(_("Posting opens during the table discussion."))
     takeaway = Takeaway.objects.create(
         workshop=workshop,
+        activity=activity,
         table_id=participant.table_id,
         author=participant,
         token=token,
@@ -178,6 +244,11 @@ def _existing_post(participant: Participant, text: str, token: uuid.UUID) -> Tak
 def _check_author(participant: Participant, takeaway: Takeaway) -> None:
     if takeaway.author_id != participant.pk or takeaway.deleted:
         raise NotAllowed
+    current = Workshop.objects.values_list("current_activity", flat=True).get(
+        pk=takeaway.workshop_id
+    )
+    if takeaway.activity_id is not None and takeaway.activity_id != current:
+        raise Refused(_("This discussion is over: its takeaways can no longer be changed."))
 
 
 @transaction.atomic
@@ -203,3 +274,381 @@ def delete_takeaway(participant: Participant, takeaway: Takeaway) -> Takeaway:
     takeaway.save(update_fields=["deleted", "revision"])
     live.changed(takeaway.workshop_id, takeaways=[takeaway.pk])
     return takeaway
+
+
+# --- Running the day ---------------------------------------------------------------------
+
+
+def _stage_changed(workshop_id: int) -> int:
+    """The room moved on, or what it shows was edited: every screen gets a fresh view."""
+    revision = _next_revision(workshop_id)
+    Workshop.objects.filter(pk=workshop_id).update(stage_revision=revision)
+    live.changed(workshop_id, stage=True)
+    return revision
+
+
+@transaction.atomic
+def go_to_activity(
+    facilitator: User, workshop: Workshop, activity: Activity, seen_current_id: int | None
+) -> Workshop:
+    """Moves the room to `activity` if it is still where the asking screen saw it.
+
+    Two devices pressing Next at once both say what they saw: the second finds the room has
+    moved already, and nothing happens twice.
+    """
+    _check_facilitator(facilitator, workshop)
+    if activity.workshop_id != workshop.pk:
+        raise NotAllowed
+    current = Workshop.objects.values_list("current_activity", flat=True).get(pk=workshop.pk)
+    if current != seen_current_id or current == activity.pk:
+        workshop.refresh_from_db()
+        return workshop
+    Workshop.objects.filter(pk=workshop.pk).update(
+        current_activity=activity, spotlight=None, timer_ends_at=None, timer_paused_seconds=None
+    )
+    _stage_changed(workshop.pk)
+    workshop.refresh_from_db()
+    return workshop
+
+
+def neighbour(workshop: Workshop, activity_id: int | None, step: int) -> Activity | None:
+    """The activity `step` places after (or before) the one given, in agenda order."""
+    ids = list(workshop.activities.values_list("pk", flat=True))
+    if activity_id not in ids:
+        return None
+    index = ids.index(activity_id) + step
+    return workshop.activities.get(pk=ids[index]) if 0 <= index < len(ids) else None
+
+
+# --- Timer ---------------------------------------------------------------------------------
+
+
+def _set_timer(workshop: Workshop, ends_at, paused_seconds) -> Workshop:
+    Workshop.objects.filter(pk=workshop.pk).update(
+        timer_ends_at=ends_at, timer_paused_seconds=paused_seconds
+    )
+    _next_revision(workshop.pk)
+    live.changed(workshop.pk, timer=True)
+    workshop.refresh_from_db()
+    return workshop
+
+
+def timer_remaining(workshop: Workshop) -> int | None:
+    """Whole seconds left (0 when time is up), or None when no timer is set."""
+    if workshop.timer_paused_seconds is not None:
+        return workshop.timer_paused_seconds
+    if workshop.timer_ends_at is None:
+        return None
+    return max(0, round((workshop.timer_ends_at - timezone.now()).total_seconds()))
+
+
+@transaction.atomic
+def start_timer(facilitator: User, workshop: Workshop, minutes: int) -> Workshop:
+    _check_facilitator(facilitator, workshop)
+    if not 1 <= minutes <= 240:
+        raise Refused(_("A timer runs for 1 to 240 minutes."))
+    return _set_timer(workshop, timezone.now() + timedelta(minutes=minutes), None)
+
+
+@transaction.atomic
+def pause_timer(facilitator: User, workshop: Workshop) -> Workshop:
+    _check_facilitator(facilitator, workshop)
+    workshop.refresh_from_db()
+    if workshop.timer_ends_at is None:
+        return workshop
+    return _set_timer(workshop, None, timer_remaining(workshop))
+
+
+@transaction.atomic
+def resume_timer(facilitator: User, workshop: Workshop) -> Workshop:
+    _check_facilitator(facilitator, workshop)
+    workshop.refresh_from_db()
+    if workshop.timer_paused_seconds is None:
+        return workshop
+    ends_at = timezone.now() + timedelta(seconds=workshop.timer_paused_seconds)
+    return _set_timer(workshop, ends_at, None)
+
+
+@transaction.atomic
+def add_minute(facilitator: User, workshop: Workshop) -> Workshop:
+    _check_facilitator(facilitator, workshop)
+    workshop.refresh_from_db()
+    if workshop.timer_paused_seconds is not None:
+        return _set_timer(workshop, None, workshop.timer_paused_seconds + 60)
+    # A timer that ran out starts again from now.
+    base = max(workshop.timer_ends_at or timezone.now(), timezone.now())
+    return _set_timer(workshop, base + timedelta(minutes=1), None)
+
+
+@transaction.atomic
+def stop_timer(facilitator: User, workshop: Workshop) -> Workshop:
+    _check_facilitator(facilitator, workshop)
+    return _set_timer(workshop, None, None)
+
+
+# --- Share-out -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_spotlight(facilitator: User, workshop: Workshop, takeaway: Takeaway | None) -> Workshop:
+    _check_facilitator(facilitator, workshop)
+    if takeaway is not None:
+        if takeaway.workshop_id != workshop.pk:
+            raise NotAllowed
+        if not takeaway.is_visible:
+            raise Refused(_("A hidden or deleted takeaway cannot be put in the spotlight."))
+    Workshop.objects.filter(pk=workshop.pk).update(spotlight=takeaway)
+    _next_revision(workshop.pk)
+    live.changed(workshop.pk, spotlight=True)
+    workshop.refresh_from_db()
+    return workshop
+
+
+@transaction.atomic
+def set_order_by_votes(facilitator: User, activity: Activity, by_votes: bool) -> Activity:
+    _check_facilitator(facilitator, activity.workshop)
+    activity.order_by_votes = by_votes
+    activity.save(update_fields=["order_by_votes"])
+    _stage_changed(activity.workshop_id)
+    return activity
+
+
+@transaction.atomic
+def vote(participant: Participant, takeaway: Takeaway) -> Takeaway:
+    if takeaway.workshop_id != participant.workshop_id or not takeaway.is_visible:
+        raise NotAllowed
+    if takeaway.table_id == participant.table_id:
+        raise Refused(_("You can give a +1 to other tables' takeaways, not your own table's."))
+    shown = Workshop.objects.get(pk=participant.workshop_id).current_activity
+    if shown is None or shown.kind != Activity.Kind.SHAREOUT:
+        raise Refused(_("Voting is open during the share-out."))
+    if shown.source_id != takeaway.activity_id:
+        raise Refused(_("Voting is open during the share-out."))
+    created = Vote.objects.get_or_create(participant=participant, takeaway=takeaway)[1]
+    if not created:
+        raise Refused(_("You already gave this takeaway a +1."))
+    takeaway.revision = _next_revision(takeaway.workshop_id)
+    takeaway.save(update_fields=["revision"])
+    live.changed(takeaway.workshop_id, takeaways=[takeaway.pk])
+    return takeaway
+
+
+# --- Solo reflection -----------------------------------------------------------------------
+
+
+def _check_solo_open(participant: Participant, activity: Activity) -> None:
+    if activity.workshop_id != participant.workshop_id or activity.kind != Activity.Kind.SOLO:
+        raise NotAllowed
+    workshop = Workshop.objects.get(pk=participant.workshop_id)
+    _check_open(workshop)
+    if workshop.current_activity_id != activity.pk:
+        raise Refused(_("This reflection is closed: the room has moved on."))
+
+
+@transaction.atomic
+def save_answer(
+    participant: Participant, step: Step, text: str = "", choices: list[str] | None = None
+) -> Answer:
+    """Keeps a private answer as the participant types; nobody else ever sees it."""
+    _check_solo_open(participant, step.activity)
+    text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
+    if len(text) > settings.ANSWER_MAX_LENGTH:
+        raise Refused(
+            _("This answer is %(length)d characters long; the limit is %(limit)d.")
+            % {"length": len(text), "limit": settings.ANSWER_MAX_LENGTH}
+        )
+    chosen = [c for c in (choices or []) if c in step.options]
+    _next_revision(participant.workshop_id)
+    answer, _created = Answer.objects.update_or_create(
+        participant=participant, step=step, defaults={"text": text, "choices": chosen}
+    )
+    return answer
+
+
+@transaction.atomic
+def complete_solo(participant: Participant, activity: Activity) -> Completion:
+    _check_solo_open(participant, activity)
+    completion, created = Completion.objects.get_or_create(
+        participant=participant, activity=activity
+    )
+    if created:
+        completion.revision = _next_revision(participant.workshop_id)
+        completion.save(update_fields=["revision"])
+        live.changed(participant.workshop_id, progress=True)
+    return completion
+
+
+@transaction.atomic
+def share_answer(participant: Participant, step: Step) -> Takeaway:
+    """A participant's own choice: one answer becomes a takeaway of their table."""
+    answer = Answer.objects.filter(participant=participant, step=step).first()
+    if answer is None or not answer.text:
+        raise Refused(_("Write an answer first, then share it."))
+    activity = step.activity
+    discussion = (
+        activity.workshop.activities.filter(
+            kind=Activity.Kind.DISCUSSION, position__gt=activity.position
+        )
+        .order_by("position", "pk")
+        .first()
+    )
+    if discussion is None:
+        raise Refused(_("There is no table discussion after this reflection to share it with."))
+    text = answer.text[: settings.TAKEAWAY_MAX_LENGTH]
+    existing = Takeaway.objects.filter(
+        author=participant, activity=discussion, from_reflection=True, text=text, deleted=False
+    ).first()
+    if existing is not None:
+        return existing
+    takeaway = Takeaway.objects.create(
+        workshop_id=participant.workshop_id,
+        activity=discussion,
+        table_id=participant.table_id,
+        author=participant,
+        text=text,
+        from_reflection=True,
+        revision=_next_revision(participant.workshop_id),
+    )
+    live.changed(participant.workshop_id, takeaways=[takeaway.pk])
+    return takeaway
+
+
+# --- Editing the agenda ----------------------------------------------------------------------
+
+
+def _check_activity_fields(kind: str, title: str, duration_minutes: int | None) -> str:
+    if kind not in Activity.Kind.values:
+        raise Refused(_("Choose what kind of activity this is."))
+    if duration_minutes is not None and not 1 <= duration_minutes <= 480:
+        raise Refused(_("A duration is between 1 and 480 minutes."))
+    return clean_text(title, max_length=120, what=_("The title"))
+
+
+@transaction.atomic
+def add_activity(
+    facilitator: User,
+    workshop: Workshop,
+    kind: str,
+    title: str,
+    instructions: str = "",
+    duration_minutes: int | None = None,
+) -> Activity:
+    _check_facilitator(facilitator, workshop)
+    title = _check_activity_fields(kind, title, duration_minutes)
+    last = workshop.activities.order_by("-position").values_list("position", flat=True).first()
+    activity = Activity.objects.create(
+        workshop=workshop,
+        kind=kind,
+        title=title,
+        instructions=instructions.strip(),
+        duration_minutes=duration_minutes,
+        position=(last or 0) + 1,
+    )
+    if kind == Activity.Kind.SHAREOUT:
+        activity.source = (
+            workshop.activities.filter(
+                kind=Activity.Kind.DISCUSSION, position__lt=activity.position
+            )
+            .order_by("-position")
+            .first()
+        )
+        activity.save(update_fields=["source"])
+    if workshop.current_activity_id is None:
+        Workshop.objects.filter(pk=workshop.pk).update(current_activity=activity)
+    _stage_changed(workshop.pk)
+    return activity
+
+
+@transaction.atomic
+def update_activity(
+    facilitator: User,
+    activity: Activity,
+    *,
+    title: str,
+    instructions: str = "",
+    duration_minutes: int | None = None,
+    source: Activity | None = None,
+) -> Activity:
+    """Edits an activity; when it is the one running, every screen shows the change at once."""
+    _check_facilitator(facilitator, activity.workshop)
+    activity.title = _check_activity_fields(activity.kind, title, duration_minutes)
+    activity.instructions = instructions.strip()
+    activity.duration_minutes = duration_minutes
+    if activity.kind == Activity.Kind.SHAREOUT:
+        if source is not None and (
+            source.workshop_id != activity.workshop_id or not source.is_discussion
+        ):
+            raise Refused(_("A share-out shows the takeaways of a table discussion."))
+        activity.source = source
+    activity.save()
+    _stage_changed(activity.workshop_id)
+    return activity
+
+
+@transaction.atomic
+def set_steps(facilitator: User, activity: Activity, steps: list[dict]) -> list[Step]:
+    """Replaces a solo reflection's steps; answers to steps that stay the same are kept."""
+    _check_facilitator(facilitator, activity.workshop)
+    if activity.kind != Activity.Kind.SOLO:
+        raise Refused(_("Only a solo reflection has steps."))
+    existing = {step.pk: step for step in activity.steps.all()}
+    kept = []
+    for position, data in enumerate(steps):
+        if data.get("kind") not in Step.Kind.values:
+            raise Refused(_("Choose what kind of step this is."))
+        prompt = clean_text(data.get("prompt", ""), max_length=300, what=_("The prompt"))
+        options = [o.strip()[:200] for o in data.get("options") or [] if o.strip()]
+        if data["kind"] == Step.Kind.CHECKLIST and not options:
+            raise Refused(_("A checklist needs at least one option."))
+        step = existing.get(data.get("id")) or Step(activity=activity)
+        step.position, step.kind, step.prompt = position, data["kind"], prompt
+        step.help_text = (data.get("help_text") or "").strip()
+        step.options = options if data["kind"] == Step.Kind.CHECKLIST else []
+        step.save()
+        kept.append(step)
+    activity.steps.exclude(pk__in=[step.pk for step in kept]).delete()
+    _stage_changed(activity.workshop_id)
+    return kept
+
+
+@transaction.atomic
+def delete_activity(facilitator: User, activity: Activity) -> None:
+    """Removes an activity; the room moves to its neighbour if it was running."""
+    workshop = activity.workshop
+    _check_facilitator(facilitator, workshop)
+    if workshop.activities.count() == 1:
+        raise Refused(_("A workshop keeps at least one activity."))
+    if workshop.current_activity_id == activity.pk:
+        replacement = neighbour(workshop, activity.pk, 1) or neighbour(workshop, activity.pk, -1)
+        Workshop.objects.filter(pk=workshop.pk).update(current_activity=replacement)
+    activity.delete()
+    _stage_changed(workshop.pk)
+
+
+@transaction.atomic
+def move_activity(facilitator: User, activity: Activity, step: int) -> None:
+    """Moves an activity one place up (step -1) or down (step 1) the agenda."""
+    workshop = activity.workshop
+    _check_facilitator(facilitator, workshop)
+    order = list(workshop.activities.order_by("position", "pk"))
+    index = order.index(activity)
+    target = index + step
+    if not 0 <= target < len(order):
+        return
+    order[index], order[target] = order[target], order[index]
+    for position, item in enumerate(order):
+        if item.position != position:
+            Activity.objects.filter(pk=item.pk).update(position=position)
+    _stage_changed(workshop.pk)
+
+
+# --- Templates -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_as_template(facilitator: User, workshop: Workshop, name: str):
+    _check_facilitator(facilitator, workshop)
+    name = clean_text(name, max_length=120, what=_("The name"))
+    return AgendaTemplate.objects.create(
+        owner=facilitator, name=name, agenda=agenda_templates.serialise(workshop)
+    )

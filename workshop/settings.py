@@ -185,4 +185,5 @@ LOGGING = {
 
 # Limits that keep one participant's paste from filling a projector.
 TAKEAWAY_MAX_LENGTH = 500
+ANSWER_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 40

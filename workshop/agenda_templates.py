@@ -1,0 +1,170 @@
+"""Agendas to start a workshop from: the built-in ones, and turning an agenda into data and back.
+
+An agenda as data is a list of activities, each a dict with kind, title, instructions,
+duration_minutes, source (the index of the discussion a share-out shows) and steps (each with
+kind, prompt, help_text and options). Saved templates store exactly this.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+HERO_TO_HERO_MAKER = "hero-to-hero-maker"
+
+
+def _hero_to_hero_maker():
+    return [
+        {
+            "kind": "slide",
+            "title": _("From hero to hero-maker"),
+            "instructions": _(
+                "Today is about the moments when we sell for our reps instead of coaching them, "
+                "and what it costs us and them. Find your table, scan the code, and join."
+            ),
+        },
+        {
+            "kind": "solo",
+            "title": _("Where do I step in?"),
+            "instructions": _(
+                "On your own, and in private: nobody else sees your answers. Think of the last "
+                "few weeks and be honest with yourself."
+            ),
+            "duration_minutes": 15,
+            "steps": [
+                {
+                    "kind": "text",
+                    "prompt": _("Leading team meetings"),
+                    "help_text": _(
+                        "When do you answer for your reps, or run the meeting yourself, "
+                        "instead of letting them lead and holding them to it?"
+                    ),
+                },
+                {
+                    "kind": "text",
+                    "prompt": _("Working in the field with your people"),
+                    "help_text": _(
+                        "In front of a customer, when do you take over the conversation "
+                        "instead of coaching afterwards?"
+                    ),
+                },
+                {
+                    "kind": "text",
+                    "prompt": _("Big presentations and customer meetings"),
+                    "help_text": _(
+                        "What do you end up preparing, or presenting, that your reps could own?"
+                    ),
+                },
+                {
+                    "kind": "text",
+                    "prompt": _("Reporting results up the chain"),
+                    "help_text": _(
+                        "Where do you do the work of explaining the numbers instead of having "
+                        "your reps do it?"
+                    ),
+                },
+                {
+                    "kind": "checklist",
+                    "prompt": _("Which of these costs do you recognise in yourself?"),
+                    "help_text": _("Tick every one that is true, even a little."),
+                    "options": [
+                        _("Exhaustion and burn-out"),
+                        _("Becoming the bottleneck"),
+                        _("Reps who can't function without me"),
+                        _("Reps losing credibility with their own accounts"),
+                        _("A team that doesn't scale"),
+                        _("Top performers driven away"),
+                        _("My own growth and promotability stalled"),
+                        _("A cycle that keeps itself going"),
+                    ],
+                },
+                {
+                    "kind": "commitment",
+                    "prompt": _("My commitment"),
+                    "help_text": _(
+                        "Where will you step back, and what will you do instead? "
+                        "Be specific: a meeting, a customer, a date."
+                    ),
+                },
+            ],
+        },
+        {
+            "kind": "discussion",
+            "title": _("At your table"),
+            "instructions": _(
+                "Share what you noticed, as much as you want to. Post the takeaways your "
+                "table wants the room to hear."
+            ),
+            "duration_minutes": 20,
+        },
+        {
+            "kind": "shareout",
+            "title": _("With the room"),
+            "instructions": _(
+                "Volunteers share. Give a +1 to the takeaways from other tables that hit home."
+            ),
+            "duration_minutes": 15,
+            "source": 2,
+        },
+        {
+            "kind": "slide",
+            "title": _("Thank you"),
+            "instructions": _(
+                "Open “My notes” on your phone to keep your reflection, your commitment and "
+                "your table's takeaways."
+            ),
+        },
+    ]
+
+
+BUILT_IN = {HERO_TO_HERO_MAKER: (_("Hero to hero-maker"), _hero_to_hero_maker)}
+
+DEFAULT_AGENDA = [
+    {
+        "kind": "discussion",
+        "title": _("Table discussion"),
+        "instructions": _("Post your table's takeaways."),
+    }
+]
+
+
+def built_in_agenda(key: str) -> list[dict]:
+    return _as_text(BUILT_IN[key][1]())
+
+
+def _as_text(agenda: list[dict]) -> list[dict]:
+    """Lazy translations become the words of the language in use when the workshop is made."""
+
+    def text(value):
+        if isinstance(value, list):
+            return [text(item) for item in value]
+        if isinstance(value, dict):
+            return {key: text(item) for key, item in value.items()}
+        return value if value is None or isinstance(value, int) else str(value)
+
+    return text(agenda)
+
+
+def default_agenda() -> list[dict]:
+    return _as_text(DEFAULT_AGENDA)
+
+
+def serialise(workshop) -> list[dict]:
+    activities = list(workshop.activities.prefetch_related("steps"))
+    index = {activity.pk: i for i, activity in enumerate(activities)}
+    return [
+        {
+            "kind": activity.kind,
+            "title": activity.title,
+            "instructions": activity.instructions,
+            "duration_minutes": activity.duration_minutes,
+            "source": index.get(activity.source_id),
+            "steps": [
+                {
+                    "kind": step.kind,
+                    "prompt": step.prompt,
+                    "help_text": step.help_text,
+                    "options": list(step.options),
+                }
+                for step in activity.steps.all()
+            ],
+        }
+        for activity in activities
+    ]
