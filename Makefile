@@ -32,11 +32,18 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	PORT=$(PORT) $(BIN)/python manage.py runworkshop
 
+# The whole suite, browser tests included, on the embedded default (SQLite, in-memory layer).
+# Then a second pass against PostgreSQL and Redis on 127.0.0.1 (TEST_DATABASE_URL,
+# TEST_REDIS_URL), skipped with a note when they do not answer, a failure under CI=true: every
+# test but tests/browser, plus tests/scaleout (two Daphne processes behind a proxy, Redis
+# restarting), which only this pass runs. The browser tests exercise templates and JavaScript,
+# which do not change with the database, so they run once, keeping `make test` short on 2 cores.
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+	$(BIN)/python tests/with_services.py --ignore=tests/browser
 
 lint: install-test
 	$(BIN)/ruff check .

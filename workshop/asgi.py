@@ -6,6 +6,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workshop.settings")
 # Django must be set up before the consumers import models.
 django_asgi_app = get_asgi_application()
 
+from workshop import single_process  # noqa: E402
+
+# Embedded mode serves from one process; `manage.py runworkshop` has taken the lock already.
+single_process.hold_if_serving()
+
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 

@@ -10,6 +10,7 @@ import socket
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from workshop.netinfo import lan_addresses, url_host
@@ -27,12 +28,27 @@ def _env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
+def _websocket_origins(public_url: str) -> list[str]:
+    if not public_url:
+        return []
+    scheme, _, rest = public_url.partition("://")
+    return [f"{'wss' if scheme == 'https' else 'ws'}://{rest.split('/')[0]}"]
+
+
 def _embedded_secret_key() -> str:
     # Kept in the data folder so sessions (and so participants' identities) survive a restart.
+    # Created atomically: processes starting together must all end up with the same key.
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        draft = path.with_name(f"secret_key.{os.getpid()}")
+        draft.write_text(secrets.token_urlsafe(50))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)  # fails if another process got there first; theirs wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
@@ -51,6 +67,39 @@ if not _env_list("ALLOWED_HOSTS"):
     ALLOWED_HOSTS += [hostname, f"{hostname}.local", *(url_host(a) for a in lan_addresses())]
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
 
+# --- Security -------------------------------------------------------------------------------
+# HTTPS=on when a proxy in front terminates TLS (README, "Deploying"); `check --deploy` is then
+# clean. Off by default: embedded mode serves plain http on the venue's network, where secure
+# cookies and a redirect to https would lock every phone out.
+HTTPS = _env_bool("HTTPS")
+if HTTPS:
+    # The proxy says which scheme the browser used; only the proxy can reach the app.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # Browsers remember to use https only for this long: try a deployment with HSTS_SECONDS=300.
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# Django's content security policy, in both modes: scripts only from our own files (htmx and
+# live.js, no inline script, no eval), nothing from elsewhere. Inline styles stay allowed: the
+# projector wall sets its column count in a style attribute, which no nonce can cover.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    # WebSockets to this same host; 'self' covers ws: and wss: in current browsers, and the
+    # public address is named too for older ones.
+    "connect-src": [CSP.SELF, *_websocket_origins(PUBLIC_URL)],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.admin",
@@ -68,6 +117,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,10 +150,24 @@ TEMPLATES = [
 ]
 
 if os.environ.get("DATABASE_URL"):
-    # No persistent connections under ASGI: each request's thread would keep its own.
+    # No persistent connections under ASGI: each request runs in a thread of its own, which
+    # would keep its own connection. PostgreSQL gets psycopg's pool instead: a request borrows a
+    # connection and gives it back when it ends.
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = True
+        from psycopg_pool import ConnectionPool
+
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 2,
+            # Per server process: N processes x DB_POOL_SIZE must stay under PostgreSQL's
+            # max_connections (100 by default), with room for migrations and psql.
+            "max_size": int(os.environ.get("DB_POOL_SIZE", "10")),
+            # A request waits this long for a free connection, then answers "busy, retry".
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+            # Test each connection as it is lent: after a PostgreSQL restart, the pool replaces
+            # the dead ones instead of failing a request with each.
+            "check": ConnectionPool.check_connection,
+        }
 else:
     DATABASES = {
         "default": {
@@ -122,10 +186,20 @@ else:
     }
 
 if os.environ.get("REDIS_URL"):
+    # Redis pub/sub, chosen by measurement over channels-redis's list-based RedisChannelLayer
+    # (bench/channel_layers.py; the numbers and the reasons are in the README, "Deploying").
+    # Nothing is stored in Redis, so there is no expiry to set: a message for a socket that is
+    # not there is gone, and the browser asks for ?after=<revision> when it comes back.
+    # capacity: a socket that many messages behind is closed to catch up from the database.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [os.environ["REDIS_URL"]], "capacity": 1000, "expiry": 30},
+            "BACKEND": "workshop.channel_layer.LiveChannelLayer",
+            "CONFIG": {
+                "hosts": [os.environ["REDIS_URL"]],
+                # Distinct per deployment when several share one Redis (staging and production).
+                "prefix": os.environ.get("REDIS_PREFIX", "workshop"),
+                "capacity": 100,
+            },
         }
     }
 else:

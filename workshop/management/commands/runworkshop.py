@@ -5,9 +5,9 @@ import shutil
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from workshop import setup_link
+from workshop import setup_link, single_process
 from workshop.netinfo import lan_addresses, url_host
 
 # Daphne's default listen backlog of 50 stalls a room full of phones joining at once.
@@ -32,6 +32,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=settings.PORT)
 
     def handle(self, *args, host, port, **options):
+        if single_process.applies():
+            try:
+                single_process.hold()  # and Daphne inherits it across the exec below
+            except single_process.AlreadyServing as refusal:
+                raise CommandError(str(refusal)) from None
         base = settings.PUBLIC_URL or self._lan_base_url(port)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("  Workshop server is starting."))
