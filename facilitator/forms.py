@@ -1,9 +1,15 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from workshop.models import Table, User
+from workshop import agenda_templates
+from workshop.models import AgendaTemplate, Table, User
 from workshop.services import MAX_TABLES
+
+BLANK = "blank"
+BUILT_IN_PREFIX = "built-in:"
+SAVED_PREFIX = "saved:"
 
 
 class NewWorkshopForm(forms.Form):
@@ -15,6 +21,58 @@ class NewWorkshopForm(forms.Form):
         initial=6,
         help_text=_("Named “Table 1”, “Table 2”… — you can rename them afterwards."),
     )
+    start_from = forms.ChoiceField(
+        label=_("Start from"),
+        widget=forms.RadioSelect,
+        initial=BLANK,
+        required=False,
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the signed-in facilitator's own templates are choices: another's is refused.
+        self.saved_templates = list(
+            AgendaTemplate.objects.filter(owner=user) if user is not None else []
+        )
+        # For each choice: a tag saying where it comes from, and a line about what it holds.
+        self.start_details = {BLANK: ("", _("One table discussion. Build the agenda as you go."))}
+        choices = [(BLANK, _("Blank workshop"))]
+        for key, (name, make) in agenda_templates.BUILT_IN.items():
+            choices.append((BUILT_IN_PREFIX + key, name))
+            self.start_details[BUILT_IN_PREFIX + key] = (_("Built-in"), _agenda_summary(make()))
+        for template in self.saved_templates:
+            choices.append((SAVED_PREFIX + str(template.pk), template.name))
+            self.start_details[SAVED_PREFIX + str(template.pk)] = (
+                _("Your template"),
+                _agenda_summary(template.agenda),
+            )
+        self.fields["start_from"].choices = choices
+
+    def start_options(self):
+        """Each radio of "Start from" with its tag and summary, for the template."""
+        return [(radio, *self.start_details[radio.data["value"]]) for radio in self["start_from"]]
+
+    def agenda(self) -> list[dict] | None:
+        """The chosen agenda as data; None for a blank workshop (the services' default)."""
+        choice = self.cleaned_data.get("start_from") or BLANK
+        if choice.startswith(BUILT_IN_PREFIX):
+            return agenda_templates.built_in_agenda(choice.removeprefix(BUILT_IN_PREFIX))
+        if choice.startswith(SAVED_PREFIX):
+            pk = int(choice.removeprefix(SAVED_PREFIX))
+            return next(t.agenda for t in self.saved_templates if t.pk == pk)
+        return None
+
+
+def _agenda_summary(agenda: list[dict]) -> str:
+    count = len(agenda)
+    minutes = sum(item.get("duration_minutes") or 0 for item in agenda)
+    activities = ngettext("%(count)d activity", "%(count)d activities", count) % {"count": count}
+    if minutes:
+        activities += " · " + _("%(minutes)d min") % {"minutes": minutes}
+    titles = ", ".join(str(item.get("title", "")) for item in agenda[:4])
+    if count > 4:
+        titles += "…"
+    return f"{activities}: {titles}" if titles else activities
 
 
 class TableNameForm(forms.ModelForm):

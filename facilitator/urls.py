@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from facilitator import views
+from facilitator import agenda_views, views
 
 app_name = "facilitator"
 
@@ -21,6 +21,34 @@ urlpatterns = [
     path("f/w/<int:workshop_id>/takeaways.csv", views.download_csv, name="csv"),
     path("f/w/<int:workshop_id>/t/<int:takeaway_id>/hide/", views.hide, name="hide"),
     path("f/w/<int:workshop_id>/updates/", views.console_updates, name="console_updates"),
+    # The agenda editor.
+    path("f/w/<int:workshop_id>/agenda/", agenda_views.agenda, name="agenda"),
+    path("f/w/<int:workshop_id>/agenda/add/", agenda_views.add_activity, name="activity_add"),
+    path(
+        "f/w/<int:workshop_id>/agenda/template/",
+        agenda_views.save_template,
+        name="save_template",
+    ),
+    path(
+        "f/w/<int:workshop_id>/agenda/<int:activity_id>/",
+        agenda_views.edit_activity,
+        name="activity",
+    ),
+    path(
+        "f/w/<int:workshop_id>/agenda/<int:activity_id>/steps/",
+        agenda_views.edit_steps,
+        name="activity_steps",
+    ),
+    path(
+        "f/w/<int:workshop_id>/agenda/<int:activity_id>/move/",
+        agenda_views.move_activity,
+        name="activity_move",
+    ),
+    path(
+        "f/w/<int:workshop_id>/agenda/<int:activity_id>/delete/",
+        agenda_views.delete_activity,
+        name="activity_delete",
+    ),
     path("p/<str:key>/", views.projector, name="projector"),
     path("p/<str:key>/updates/", views.projector_updates, name="projector_updates"),
 ]

@@ -35,11 +35,14 @@ def first_facilitator(request, token):
 
 @login_required
 def home(request):
-    form = NewWorkshopForm(request.POST or None)
+    form = NewWorkshopForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             workshop = services.create_workshop(
-                request.user, form.cleaned_data["title"], form.cleaned_data["table_count"]
+                request.user,
+                form.cleaned_data["title"],
+                form.cleaned_data["table_count"],
+                agenda=form.agenda(),
             )
         except services.Refused as refused:
             form.add_error(None, str(refused))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participants import views
+from participants import notes_views, views
 
 app_name = "participants"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("w/<str:code>/updates/", views.updates, name="updates"),
     path("w/<str:code>/t/<int:pk>/edit/", views.edit, name="edit"),
     path("w/<str:code>/t/<int:pk>/delete/", views.delete, name="delete"),
+    # The take-home notes.
+    path("w/<str:code>/notes/", notes_views.my_notes, name="notes"),
+    path("w/<str:code>/notes.md", notes_views.my_notes_markdown, name="notes_markdown"),
+    path("w/<str:code>/notes.txt", notes_views.my_notes_text, name="notes_text"),
 ]

@@ -1,0 +1,139 @@
+"""Forms of the agenda editor: activities, the steps of a solo reflection, saving a template."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workshop.models import Activity, AgendaTemplate, Step
+
+MAX_STEPS = 30
+
+
+class DurationInput(forms.NumberInput):
+    def __init__(self):
+        super().__init__(attrs={"min": 1, "max": 480, "inputmode": "numeric", "class": "input"})
+
+
+class ActivityForm(forms.Form):
+    """Edits what every activity has; a share-out also picks the discussion it shows."""
+
+    title = forms.CharField(label=_("Title"), max_length=120)
+    instructions = forms.CharField(
+        label=_("Instructions"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown on the projector and the phones while this activity runs."),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"),
+        required=False,
+        min_value=1,
+        max_value=480,
+        widget=DurationInput(),
+        help_text=_("Optional. Used for the timer and the day's plan."),
+    )
+    source = forms.ModelChoiceField(
+        label=_("Shows the takeaways of"),
+        queryset=Activity.objects.none(),
+        required=False,
+        empty_label=_("No discussion"),
+    )
+
+    def __init__(self, *args, activity: Activity, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": activity.title,
+                "instructions": activity.instructions,
+                "duration_minutes": activity.duration_minutes,
+                "source": activity.source_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if activity.kind == Activity.Kind.SHAREOUT:
+            self.fields["source"].queryset = activity.workshop.activities.filter(
+                kind=Activity.Kind.DISCUSSION
+            )
+        else:
+            del self.fields["source"]
+
+
+class NewActivityForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=Activity.Kind.choices,
+        initial=Activity.Kind.SLIDE,
+        widget=forms.RadioSelect,
+    )
+    title = ActivityForm.base_fields["title"]
+    instructions = ActivityForm.base_fields["instructions"]
+    duration_minutes = ActivityForm.base_fields["duration_minutes"]
+
+
+class StepForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The initial kind lets an untouched blank step count as unchanged, so it is skipped.
+    kind = forms.ChoiceField(label=_("Kind"), choices=Step.Kind.choices, initial=Step.Kind.TEXT)
+    prompt = forms.CharField(label=_("Prompt"), max_length=300)
+    help_text = forms.CharField(
+        label=_("Help text (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    options = forms.CharField(
+        label=_("Checklist options, one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["options"] = [
+            line.strip() for line in cleaned.get("options", "").splitlines() if line.strip()
+        ]
+        if cleaned.get("kind") == Step.Kind.CHECKLIST and not cleaned["options"]:
+            self.add_error("options", _("A checklist needs at least one option."))
+        return cleaned
+
+    @staticmethod
+    def initial_for(step: Step) -> dict:
+        return {
+            "id": step.pk,
+            "kind": step.kind,
+            "prompt": step.prompt,
+            "help_text": step.help_text,
+            "options": "\n".join(step.options),
+        }
+
+
+StepFormSet = forms.formset_factory(
+    StepForm, extra=1, can_delete=True, max_num=MAX_STEPS, validate_max=True
+)
+
+
+def steps_in_order(formset, move: str = "") -> list[dict]:
+    """The steps to keep, in their new order: `move` is "<form index>:up" or "<form index>:down"."""
+    kept = [
+        (index, form.cleaned_data)
+        for index, form in enumerate(formset.forms)
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+    index, _sep, direction = move.partition(":")
+    positions = [i for i, _data in kept]
+    if index.isdigit() and int(index) in positions and direction in ("up", "down"):
+        here = positions.index(int(index))
+        there = here - 1 if direction == "up" else here + 1
+        if 0 <= there < len(kept):
+            kept[here], kept[there] = kept[there], kept[here]
+    return [
+        {key: data[key] for key in ("id", "kind", "prompt", "help_text", "options")}
+        for _i, data in kept
+    ]
+
+
+class SaveTemplateForm(forms.Form):
+    name = forms.CharField(
+        label=_("Template name"),
+        max_length=AgendaTemplate._meta.get_field("name").max_length,
+    )

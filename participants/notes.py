@@ -1,0 +1,198 @@
+"""A participant's take-home notes: private answers, commitment, and their table's takeaways.
+
+The same notes are shown on the phone, printed, and downloaded as Markdown or plain text, so what
+goes into them is gathered once, here, for one participant only.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from workshop.models import Activity, Answer, Participant, Step, Takeaway
+
+
+@dataclass
+class Entry:
+    """One answered step: a prompt and what the participant wrote or ticked."""
+
+    prompt: str
+    text: str = ""
+    choices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    title: str
+    entries: list = field(default_factory=list)
+
+
+@dataclass
+class Notes:
+    workshop_title: str
+    name: str
+    table: str
+    date: str
+    commitment_title: str
+    commitments: list[Entry]
+    reflections: list[Section]
+    takeaways: list[Section]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.commitments or self.reflections or self.takeaways)
+
+
+def _agenda_order(activity: Activity | None):
+    # Takeaways whose activity was deleted come last.
+    return (1, 0, 0) if activity is None else (0, activity.position, activity.pk)
+
+
+def notes_for(participant: Participant) -> Notes:
+    answers = (
+        Answer.objects.filter(participant=participant)
+        .select_related("step__activity")
+        .order_by("step__activity__position", "step__activity_id", "step__position", "step_id")
+    )
+    commitments, reflections = [], {}
+    for answer in answers:
+        step = answer.step
+        if not (answer.text or answer.choices):
+            continue
+        entry = Entry(prompt=step.prompt, text=answer.text, choices=list(answer.choices))
+        if step.kind == Step.Kind.COMMITMENT:
+            commitments.append(entry)
+        else:
+            reflections.setdefault(step.activity, Section(step.activity.title))
+            reflections[step.activity].entries.append(entry)
+
+    takeaways = (
+        Takeaway.objects.filter(table_id=participant.table_id, hidden=False, deleted=False)
+        .select_related("activity", "author")
+        .order_by("posted_at", "pk")
+    )
+    groups: dict[Activity | None, Section] = {}
+    for takeaway in takeaways:
+        title = takeaway.activity.title if takeaway.activity else _("Other takeaways")
+        groups.setdefault(takeaway.activity, Section(title)).entries.append(takeaway)
+
+    commitment_title = ngettext("My commitment", "My commitments", len(commitments))
+    for entry in commitments:
+        if entry.prompt.strip().casefold() == commitment_title.casefold():
+            entry.prompt = ""  # the heading says it already
+    workshop = participant.workshop
+    return Notes(
+        workshop_title=workshop.title,
+        name=participant.name,
+        table=participant.table.name,
+        date=date_format(timezone.localtime(workshop.created_at), "DATE_FORMAT"),
+        commitment_title=commitment_title,
+        commitments=commitments,
+        reflections=list(reflections.values()),
+        takeaways=[groups[a] for a in sorted(groups, key=_agenda_order)],
+    )
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+# Punctuation that Markdown reads as formatting, links or HTML anywhere in a line.
+_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+# What makes a line a heading, a quote, a list item or a rule when it starts it.
+_LINE_MARK = re.compile(r"^(\s*)([#>+=-])")
+_LINE_NUMBER = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
+
+
+def markdown_escape(text: str) -> str:
+    """Participant text, shown as written by any Markdown reader: never as markup or HTML."""
+    lines = []
+    for line in text.splitlines():
+        line = _INLINE.sub(r"\\\1", line)
+        line = _LINE_MARK.sub(r"\1\\\2", line)
+        lines.append(_LINE_NUMBER.sub(r"\1\\\2", line))
+    return "\n".join(lines)
+
+
+def _md_block(text: str, indent: str = "") -> str:
+    # Keep the participant's line breaks: a Markdown line break is two spaces at the end.
+    lines = markdown_escape(text).split("\n")
+    return ("  \n" + indent).join(lines)
+
+
+def as_markdown(notes: Notes) -> str:
+    out = [
+        "# " + markdown_escape(_("My notes: %(title)s") % {"title": notes.workshop_title}),
+        "",
+        markdown_escape(" · ".join([notes.name, notes.table, notes.date])),
+        "",
+    ]
+    if notes.commitments:
+        out += ["## " + notes.commitment_title, ""]
+        for entry in notes.commitments:
+            if entry.prompt:
+                out += [f"**{markdown_escape(entry.prompt)}**", ""]
+            out += ["> " + _md_block(entry.text, "> "), ""]
+    for section in notes.reflections:
+        out += ["## " + markdown_escape(section.title), ""]
+        for entry in section.entries:
+            out += [f"**{markdown_escape(entry.prompt)}**", ""]
+            out += [f"- {markdown_escape(choice)}" for choice in entry.choices]
+            if entry.choices:
+                out += [""]
+            if entry.text:
+                out += [_md_block(entry.text), ""]
+    if notes.takeaways:
+        out += ["## " + markdown_escape(_("Takeaways of %(table)s") % {"table": notes.table}), ""]
+        for section in notes.takeaways:
+            out += ["### " + markdown_escape(section.title), ""]
+            for takeaway in section.entries:
+                text = _md_block(takeaway.text, "  ")
+                out += [f"- {text} — *{markdown_escape(takeaway.author.name)}*"]
+            out += [""]
+    if notes.is_empty:
+        out += [_("Nothing here yet."), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# --- Plain text ------------------------------------------------------------------------------
+
+
+def _heading(text: str, underline: str) -> list[str]:
+    return [text, underline * len(text)]
+
+
+def _indented(text: str, indent: str = "    ") -> list[str]:
+    return [indent + line if line else "" for line in text.splitlines()]
+
+
+def as_text(notes: Notes) -> str:
+    out = [
+        *_heading(_("My notes: %(title)s") % {"title": notes.workshop_title}, "="),
+        " · ".join([notes.name, notes.table, notes.date]),
+    ]
+    if notes.commitments:
+        out += ["", *_heading(notes.commitment_title, "-")]
+        for entry in notes.commitments:
+            if entry.prompt:
+                out += ["", entry.prompt, *_indented(entry.text)]
+            else:
+                out += ["", *_indented(entry.text, "")]
+    for section in notes.reflections:
+        out += ["", *_heading(section.title, "-")]
+        for entry in section.entries:
+            out += ["", entry.prompt]
+            out += [f"    [x] {choice}" for choice in entry.choices]
+            out += _indented(entry.text)
+    if notes.takeaways:
+        out += ["", *_heading(_("Takeaways of %(table)s") % {"table": notes.table}, "-")]
+        for section in notes.takeaways:
+            out += ["", section.title]
+            for takeaway in section.entries:
+                first, *rest = takeaway.text.splitlines() or [""]
+                out += [f"  - {first}", *_indented("\n".join(rest))]
+                out += [f"    ({takeaway.author.name})"]
+    if notes.is_empty:
+        out += ["", _("Nothing here yet.")]
+    return "\n".join(out).rstrip("\n") + "\n"
