@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from facilitator import agenda_views, views
+from facilitator import agenda_views, run_views, views
 
 app_name = "facilitator"
 
@@ -20,6 +20,11 @@ urlpatterns = [
     path("f/w/<int:workshop_id>/status/", views.set_status, name="status"),
     path("f/w/<int:workshop_id>/takeaways.csv", views.download_csv, name="csv"),
     path("f/w/<int:workshop_id>/t/<int:takeaway_id>/hide/", views.hide, name="hide"),
+    path("f/w/<int:workshop_id>/step/", run_views.step, name="step"),
+    path("f/w/<int:workshop_id>/go/<int:activity_id>/", run_views.go, name="go"),
+    path("f/w/<int:workshop_id>/timer/", run_views.timer, name="timer"),
+    path("f/w/<int:workshop_id>/spotlight/", run_views.spotlight, name="spotlight"),
+    path("f/w/<int:workshop_id>/order/<int:activity_id>/", run_views.order, name="order"),
     path("f/w/<int:workshop_id>/updates/", views.console_updates, name="console_updates"),
     # The agenda editor.
     path("f/w/<int:workshop_id>/agenda/", agenda_views.agenda, name="agenda"),

@@ -5,13 +5,13 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from facilitator.forms import FirstFacilitatorForm, NewWorkshopForm, TableNameFormSet
+from facilitator.run_views import console_answer
 from workshop import exports, live, services, setup_link
 from workshop.access import facilitated_workshop
 from workshop.links import join_url, qr_svg
@@ -55,7 +55,7 @@ def home(request):
 @login_required
 def console(request, workshop_id):
     workshop = facilitated_workshop(request, workshop_id)
-    context = live.board_context(live.Audience.console(), workshop)
+    context = live.page_context(live.Audience.console(), workshop)
     context.update(
         join_url=join_url(request, workshop),
         ws_path=f"/ws/f/w/{workshop.pk}/",
@@ -68,7 +68,7 @@ def projector(request, key):
     workshop = Workshop.objects.filter(projector_key=key).first()
     if workshop is None:
         raise Http404
-    context = live.board_context(live.Audience.projector(), workshop)
+    context = live.page_context(live.Audience.projector(), workshop)
     url = join_url(request, workshop)
     context.update(
         join_url=url,
@@ -138,6 +138,8 @@ def tables(request, workshop_id):
 def set_status(request, workshop_id):
     workshop = facilitated_workshop(request, workshop_id)
     services.set_workshop_open(request.user, workshop, request.POST.get("open") == "1")
+    if request.htmx:
+        return render(request, f"{CONSOLE}#status", {"workshop": workshop})
     if workshop.is_open:
         messages.success(request, _("The workshop is open: phones can join and post."))
     else:
@@ -154,11 +156,7 @@ def hide(request, workshop_id, takeaway_id):
         services.set_takeaway_hidden(request.user, takeaway, request.POST.get("hidden") == "1")
     except services.Refused as refused:
         messages.error(request, str(refused))
-    if request.htmx:
-        if takeaway.deleted:
-            return HttpResponse(live.partial(f"#takeaway-{takeaway.pk}", "delete"))
-        return HttpResponse(render_to_string(f"{CONSOLE}#takeaway", {"takeaway": takeaway}))
-    return redirect("facilitator:console", workshop_id=workshop.pk)
+    return console_answer(request, workshop)
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participants import notes_views, views
+from participants import activity_views, notes_views, views
 
 app_name = "participants"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("w/<str:code>/", views.board, name="board"),
     path("w/<str:code>/post/", views.post, name="post"),
     path("w/<str:code>/updates/", views.updates, name="updates"),
+    path("w/<str:code>/solo/", activity_views.solo, name="solo"),
+    path("w/<str:code>/solo/<int:pk>/done/", activity_views.done, name="done"),
+    path("w/<str:code>/answer/<int:pk>/", activity_views.answer, name="answer"),
+    path("w/<str:code>/share/<int:pk>/", activity_views.share, name="share"),
+    path("w/<str:code>/vote/<int:pk>/", activity_views.vote, name="vote"),
     path("w/<str:code>/t/<int:pk>/edit/", views.edit, name="edit"),
     path("w/<str:code>/t/<int:pk>/delete/", views.delete, name="delete"),
     # The take-home notes.

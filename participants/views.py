@@ -2,7 +2,9 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from participants.forms import CodeForm, EditTakeawayForm, JoinForm, TakeawayForm
+from participants.solo import solo_context
 from workshop import live, services
 from workshop.access import participant_in_session, remember_participant
 from workshop.codes import normalise_join_code
@@ -68,7 +71,7 @@ def join(request, code, table_number=None):
     )
 
 
-def _participant_or_redirect(request, code):
+def participant_or_redirect(request, code):
     workshop = _workshop(code)
     if workshop is None:
         return None, _unknown_code(request, code)
@@ -79,28 +82,37 @@ def _participant_or_redirect(request, code):
 
 
 def _render_board(request, participant, form=None, status=200):
-    audience = live.Audience.table(participant.table_id)
-    context = live.board_context(audience, participant.workshop)
+    workshop = participant.workshop
+    context = live.page_context(live.Audience.table(participant.table_id), workshop)
+    activity = context["activity"]
+    if activity is not None and activity.kind == activity.Kind.SOLO:
+        context["solo"] = solo_context(participant, activity)
+        context["answer_limit"] = settings.ANSWER_MAX_LENGTH
     context.update(
         participant=participant,
         form=form or TakeawayForm(initial={"token": uuid.uuid4()}),
-        ws_path=f"/ws/w/{participant.workshop.code}/",
-        updates_url=reverse("participants:updates", args=[participant.workshop.code]),
+        my_votes=participant.votes.values_list("takeaway_id", flat=True),
+        ws_path=f"/ws/w/{workshop.code}/",
+        updates_url=reverse("participants:updates", args=[workshop.code]),
     )
     return render(request, BOARD, context, status=status)
 
 
 def board(request, code):
-    participant, refusal = _participant_or_redirect(request, code)
+    participant, refusal = participant_or_redirect(request, code)
     if refusal:
         return refusal
     return _render_board(request, participant)
 
 
 def _card(takeaway) -> str:
-    return render_to_string(
-        f"{BOARD}#takeaway", {"takeaway": takeaway, "workshop": takeaway.author.workshop}
-    )
+    """One's own card, as the table's phones show it."""
+    stage = live.Stage.of(takeaway.workshop)
+    audience = live.Audience.table(takeaway.table_id)
+    card = live.takeaways(takeaway.workshop_id, Q(pk=takeaway.pk)).get()
+    card.order = live.order_key(card, stage)
+    context = {**stage.context(), "audience": audience, "takeaway": card}
+    return render_to_string(f"{BOARD}#takeaway", context)
 
 
 def _wants_json(request) -> bool:
@@ -110,7 +122,7 @@ def _wants_json(request) -> bool:
 
 @require_POST
 def post(request, code):
-    participant, refusal = _participant_or_redirect(request, code)
+    participant, refusal = participant_or_redirect(request, code)
     if refusal:
         if _wants_json(request):
             message = _("You are no longer signed in to this workshop. Please reload the page.")
@@ -138,7 +150,7 @@ def post(request, code):
 
 
 def updates(request, code):
-    participant, refusal = _participant_or_redirect(request, code)
+    participant, refusal = participant_or_redirect(request, code)
     if refusal:
         return JsonResponse({"error": "not a participant", "reload": True}, status=403)
     audience = live.Audience.table(participant.table_id)
@@ -152,7 +164,7 @@ def _own_takeaway(participant, pk) -> Takeaway:
 
 
 def edit(request, code, pk):
-    participant, refusal = _participant_or_redirect(request, code)
+    participant, refusal = participant_or_redirect(request, code)
     if refusal:
         return refusal
     takeaway = _own_takeaway(participant, pk)
@@ -176,7 +188,7 @@ def edit(request, code, pk):
 
 @require_POST
 def delete(request, code, pk):
-    participant, refusal = _participant_or_redirect(request, code)
+    participant, refusal = participant_or_redirect(request, code)
     if refusal:
         return refusal
     takeaway = _own_takeaway(participant, pk)

@@ -190,3 +190,31 @@ async def test_messages_from_a_browser_change_nothing(workshop, anna):
     after = await sync_to_async(lambda: Workshop.objects.get(pk=workshop.pk).revision)()
     assert after == before
     await phone.disconnect()
+
+
+async def test_moving_to_another_activity_sends_every_screen_the_new_one(
+    workshop, anna, facilitator
+):
+    from workshop import agenda_templates
+
+    agenda = agenda_templates.built_in_agenda(agenda_templates.HERO_TO_HERO_MAKER)
+    day = await sync_to_async(services.create_workshop)(facilitator, "Day", 2, agenda=agenda)
+    projector = await connect(projector_path(day))
+    await receive(projector)
+    seen = day.revision
+
+    activities = await sync_to_async(lambda: list(day.activities.all()))()
+    await sync_to_async(services.go_to_activity)(
+        facilitator, day, activities[1], day.current_activity_id
+    )
+    pushed = await receive(projector)
+    assert targets(pushed) == [("#board", "outerHTML")]
+    assert "Where do I step in?" in pushed["content"]
+    await projector.disconnect()
+
+    # A screen that was away during the change catches up with the new activity at once.
+    late = await connect(f"{projector_path(day)}?after={seen}")
+    caught_up = await receive(late)
+    assert targets(caught_up) == [("#board", "outerHTML")]
+    assert "Where do I step in?" in caught_up["content"]
+    await late.disconnect()

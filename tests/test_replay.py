@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from workshop import live, services
+from workshop import agenda_templates, live, services
 from workshop.models import User, Workshop
 
 PARTIAL = re.compile(r'<hx-partial hx-target="([^"]+)" hx-swap="([^"]+)">(.*?)</hx-partial>', re.S)
-HEAD = re.compile(r'<(header|h1) id="table-(\d+)-head".*?</\1>', re.S)
+HEAD = re.compile(r"<(header|h2) id=\"table-(\d+)-head\".*?</\1>", re.S)
 LIST = re.compile(r'<ol id="table-(\d+)-list"[^>]*>(.*?)</ol>', re.S)
 CARD = re.compile(r'<li id="takeaway-(\d+)" [^>]*data-order="(\d+)".*?</li>', re.S)
 
@@ -48,9 +48,13 @@ class Screen:
     def apply(self, message: str) -> "Screen":
         for target, swap, html in PARTIAL.findall(json.loads(message)["content"]):
             if target == "#board":
-                return self.from_board(html)
+                fresh = self.from_board(html)
+                self.heads, self.lists = fresh.heads, fresh.lists
+                continue
+            # As in a browser, a fragment for an element the screen does not have does nothing.
             if target.endswith("-head"):
-                self.heads[target.split("-")[1]] = squeeze(html)
+                if target.split("-")[1] in self.heads:
+                    self.heads[target.split("-")[1]] = squeeze(html)
             elif swap == "delete":
                 self._remove(target.removeprefix("#takeaway-"))
             elif swap.startswith("upsert"):
@@ -69,7 +73,9 @@ class Screen:
                 if existing[1] == entry[1]:
                     cards[i] = entry  # replaced where it stands, as hx-upsert does
                     return
-        cards = self.lists.setdefault(list_id, [])
+        if list_id not in self.lists:
+            return
+        cards = self.lists[list_id]
         cards.append(entry)
         cards.sort(key=lambda c: -c[0])
 
@@ -85,6 +91,10 @@ actions = st.lists(
         st.tuples(st.just("hide"), st.integers(0, 19), st.booleans()),
         st.tuples(st.just("delete"), st.integers(0, 19), st.none()),
         st.tuples(st.just("rename"), st.integers(0, 2), st.sampled_from(["Window", "Door"])),
+        st.tuples(st.just("go"), st.integers(0, 4), st.none()),
+        st.tuples(st.just("vote"), st.integers(0, 19), st.integers(0, 9)),
+        st.tuples(st.just("spotlight"), st.integers(0, 19), st.booleans()),
+        st.tuples(st.just("timer"), st.integers(1, 30), st.booleans()),
     ),
     max_size=25,
 )
@@ -94,7 +104,13 @@ class ReplayEqualsSnapshot(TestCase):
     def fresh_workshop(self):
         # Hypothesis runs many examples in one test: each starts from an empty workshop.
         self.facilitator = User.objects.get_or_create(email="f@example.com")[0]
-        self.workshop = services.create_workshop(self.facilitator, "Replay", 3)
+        agenda = agenda_templates.built_in_agenda(agenda_templates.HERO_TO_HERO_MAKER)
+        self.workshop = services.create_workshop(self.facilitator, "Replay", 3, agenda=agenda)
+        self.activities = list(self.workshop.activities.all())
+        # Start in the table discussion, where most generated actions are accepted.
+        self.workshop = services.go_to_activity(
+            self.facilitator, self.workshop, self.activities[2], self.activities[0].pk
+        )
         self.tables = list(self.workshop.tables.order_by("number"))
         # Two people already seated, so that most generated posts are accepted.
         self.participants = [
@@ -115,6 +131,19 @@ class ReplayEqualsSnapshot(TestCase):
                 self.participants.append(services.join(self.workshop, self.tables[index], value))
             elif kind == "rename":
                 services.rename_table(self.facilitator, self.tables[index], value)
+            elif kind == "go":
+                self.workshop.refresh_from_db()
+                services.go_to_activity(
+                    self.facilitator,
+                    self.workshop,
+                    self.activities[index],
+                    self.workshop.current_activity_id,
+                )
+            elif kind == "timer":
+                if value:
+                    services.start_timer(self.facilitator, self.workshop, index)
+                else:
+                    services.pause_timer(self.facilitator, self.workshop)
             elif kind == "post" and self.participants:
                 author = self.participants[index % len(self.participants)]
                 self.takeaways.append(services.post_takeaway(author, value, uuid.uuid4()))
@@ -127,6 +156,14 @@ class ReplayEqualsSnapshot(TestCase):
                     services.set_takeaway_hidden(self.facilitator, takeaway, value)
                 elif kind == "delete":
                     services.delete_takeaway(takeaway.author, takeaway)
+                elif kind == "vote":
+                    voter = self.participants[value % len(self.participants)]
+                    services.vote(voter, takeaway)
+                elif kind == "spotlight":
+                    self.workshop.refresh_from_db()
+                    services.set_spotlight(
+                        self.facilitator, self.workshop, takeaway if value else None
+                    )
         except (services.Refused, services.NotAllowed):
             pass  # refused actions change nothing, which the comparison also checks
 

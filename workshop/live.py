@@ -4,9 +4,14 @@ A change is rendered once per audience (the projector, the console, the phones o
 sent to that audience's group after the write commits. A client that connects, or comes back,
 asks for everything after the revision it last saw and gets the same fragments, or a snapshot.
 Every fragment replaces or removes elements by id, so a repeated message is harmless.
+
+What a screen shows depends on the activity the room is in (its "stage"): moving to another
+activity sends every screen a snapshot; within an activity, only what changed is sent.
 """
 
 import json
+import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -19,7 +24,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
-from workshop.models import Participant, Table, Takeaway, Workshop
+from workshop.models import Activity, Completion, Participant, Table, Takeaway, Workshop
 
 EVERYTHING = Q()
 
@@ -28,6 +33,15 @@ UPSERT = "upsert key:data-order sort:desc"
 
 # More changes than this since a client's revision: a snapshot is cheaper than replaying them.
 CATCH_UP_LIMIT = 200
+
+# Pieces of a screen that belong to the whole workshop, by the id of their element. Each
+# audience's template defines a partial of the same name (empty where it shows nothing).
+WORKSHOP_PIECES = {
+    "status": "workshop-status",
+    "timer": "timer",
+    "spotlight": "spotlight",
+    "progress": "progress",
+}
 
 
 @dataclass(frozen=True)
@@ -66,15 +80,99 @@ class Audience:
             return not takeaway.deleted
         return takeaway.is_visible
 
-    def hears_about(self, table_id: int) -> bool:
-        return self.kind != "table" or self.table_id == table_id
+    def sees_table(self, stage: "Stage", table_id: int) -> bool:
+        """A phone sees its own table, except in a share-out, where the whole room is shown."""
+        return self.kind != "table" or stage.is_shareout or self.table_id == table_id
+
+
+@dataclass
+class Stage:
+    """The activity the room is in, and what every screen shows of it."""
+
+    workshop: Workshop
+    activity: Activity | None
+
+    @classmethod
+    def of(cls, workshop: Workshop) -> "Stage":
+        activity = None
+        if workshop.current_activity_id:
+            activity = Activity.objects.select_related("source").get(
+                pk=workshop.current_activity_id
+            )
+        return cls(workshop, activity)
+
+    @property
+    def kind(self) -> str | None:
+        return self.activity.kind if self.activity else None
+
+    @property
+    def is_shareout(self) -> bool:
+        return self.kind == Activity.Kind.SHAREOUT
+
+    @property
+    def shown_discussion_id(self) -> int | None:
+        """The discussion whose takeaways the screens show now, if any."""
+        if self.kind == Activity.Kind.DISCUSSION:
+            return self.activity.pk
+        if self.is_shareout:
+            return self.activity.source_id
+        return None
+
+    @property
+    def reorders_on_votes(self) -> bool:
+        return self.is_shareout and self.activity.order_by_votes
+
+    def context(self) -> dict:
+        """What the workshop-wide pieces need; computed once per change, for every audience."""
+        workshop = self.workshop
+        context = {
+            "workshop": workshop,
+            "activity": self.activity,
+            "stage": self,
+            "timer": timer_state(workshop),
+        }
+        if workshop.spotlight_id:
+            context["spotlight"] = (
+                Takeaway.objects.select_related("author", "table")
+                .filter(pk=workshop.spotlight_id, hidden=False, deleted=False)
+                .first()
+            )
+        if self.kind == Activity.Kind.SOLO:
+            context["progress"] = {
+                "finished": Completion.objects.filter(activity=self.activity).count(),
+                "total": Participant.objects.filter(workshop=workshop).count(),
+            }
+        return context
+
+
+def timer_state(workshop: Workshop) -> dict:
+    """The timer as every screen draws it: from the server's end time, so that a phone whose
+    clock is wrong still counts down right (it compares the server's now with its own)."""
+    now = time.time()
+    if workshop.timer_paused_seconds is not None:
+        remaining = workshop.timer_paused_seconds
+    elif workshop.timer_ends_at is not None:
+        remaining = max(0, round(workshop.timer_ends_at.timestamp() - now))
+    else:
+        remaining = None
+    return {
+        "remaining": remaining,
+        "display": f"{remaining // 60}:{remaining % 60:02d}" if remaining is not None else "",
+        "ends_at_ms": int(workshop.timer_ends_at.timestamp() * 1000)
+        if workshop.timer_ends_at
+        else None,
+        "paused_seconds": workshop.timer_paused_seconds,
+        "server_now_ms": int(now * 1000),
+        "is_set": workshop.timer_ends_at is not None or workshop.timer_paused_seconds is not None,
+    }
 
 
 @dataclass
 class Changes:
     tables: list = field(default_factory=list)
     takeaways: list = field(default_factory=list)
-    status: bool = False
+    pieces: set = field(default_factory=set)
+    stage: bool = False
 
     @property
     def revision(self) -> int:
@@ -86,7 +184,6 @@ class Changes:
 
 
 def tables_with_people(workshop_id: int, table_filter: Q = EVERYTHING):
-
     return (
         Table.objects.filter(table_filter, workshop_id=workshop_id)
         .annotate(
@@ -100,74 +197,105 @@ def tables_with_people(workshop_id: int, table_filter: Q = EVERYTHING):
 
 
 def takeaways(workshop_id: int, takeaway_filter: Q = EVERYTHING):
-
     return (
         Takeaway.objects.filter(takeaway_filter, workshop_id=workshop_id)
-        .select_related("author")
+        .select_related("author", "table")
+        .annotate(vote_count=Count("votes"))
         .order_by("-pk")
     )
 
 
-def _for_audience(audience: Audience, changes: Changes) -> Changes:
-    return Changes(
-        tables=[t for t in changes.tables if audience.hears_about(t.pk)],
-        takeaways=[k for k in changes.takeaways if audience.hears_about(k.table_id)],
-        status=changes.status,
-    )
+def order_key(takeaway, stage: Stage) -> int:
+    """Where a card stands in its list, highest first: by votes in a share-out that asks."""
+    if stage.reorders_on_votes:
+        return takeaway.vote_count * 1_000_000_000 + takeaway.pk
+    return takeaway.pk
 
 
 # --- Rendering -----------------------------------------------------------------------------
 
 
-def render_changes(audience: Audience, workshop, changes: Changes) -> str:
+def _render(audience: Audience, piece: str, context: dict) -> str:
+    return render_to_string(f"{audience.template}#{piece}", {**context, "audience": audience})
+
+
+def render_changes(audience: Audience, stage: Stage, changes: Changes, context: dict) -> str:
+    if changes.stage or (changes.takeaways and stage.reorders_on_votes):
+        return render_snapshot(audience, stage, context)
     parts = []
-    if changes.status:
-        parts.append(
-            partial(
-                "#workshop-status",
-                "outerHTML",
-                render_to_string(f"{audience.template}#status", {"workshop": workshop}),
-            )
-        )
+    for piece in sorted(changes.pieces):
+        html = _render(audience, piece, context)
+        if html.strip():
+            parts.append(partial(f"#{WORKSHOP_PIECES[piece]}", "outerHTML", html))
     for table in changes.tables:
-        html = render_to_string(
-            f"{audience.template}#table_head", {"table": table, "workshop": workshop}
-        )
-        parts.append(partial(f"#table-{table.pk}-head", "outerHTML", html))
+        if audience.sees_table(stage, table.pk):
+            html = _render(audience, "table_head", {**context, "table": table})
+            parts.append(partial(f"#table-{table.pk}-head", "outerHTML", html))
     for takeaway in changes.takeaways:
+        if not audience.sees_table(stage, takeaway.table_id):
+            continue
+        if takeaway.activity_id != stage.shown_discussion_id:
+            continue  # not on any screen now; the next snapshot shows it where it belongs
         if audience.shows(takeaway):
-            html = render_to_string(
-                f"{audience.template}#takeaway", {"takeaway": takeaway, "workshop": workshop}
-            )
-            target = f"#table-{takeaway.table_id}-list"
-            parts.append(partial(target, UPSERT, html))
+            takeaway.order = order_key(takeaway, stage)
+            html = _render(audience, "takeaway", {**context, "takeaway": takeaway})
+            parts.append(partial(f"#table-{takeaway.table_id}-list", UPSERT, html))
         else:
             parts.append(partial(f"#takeaway-{takeaway.pk}", "delete"))
     return format_html_join("", "{}", ((part,) for part in parts))
 
 
-def render_snapshot(audience: Audience, workshop) -> str:
-    html = render_to_string(f"{audience.template}#board", board_context(audience, workshop))
-    return partial("#board", "outerHTML", html)
+def render_snapshot(audience: Audience, stage: Stage, context: dict | None = None) -> str:
+    context = {**(context or stage.context()), **board_context(audience, stage)}
+    return partial("#board", "outerHTML", _render(audience, "board", context))
 
 
-def board_context(audience: Audience, workshop) -> dict:
+def board_context(audience: Audience, stage: Stage) -> dict:
     """What an audience's board shows: used by the page itself and by snapshots."""
-    table_filter = Q(pk=audience.table_id) if audience.kind == "table" else Q()
+    workshop = stage.workshop
+    table_filter = (
+        Q(pk=audience.table_id)
+        if audience.kind == "table" and not stage.is_shareout
+        else EVERYTHING
+    )
     tables = list(tables_with_people(workshop.pk, table_filter))
-    shown = [
-        k
-        for k in takeaways(workshop.pk, Q(table__in=[t.pk for t in tables]) & Q(deleted=False))
-        if audience.shows(k)
-    ]
+    shown = []
+    if stage.shown_discussion_id:
+        shown = [
+            k
+            for k in takeaways(
+                workshop.pk,
+                Q(activity_id=stage.shown_discussion_id, deleted=False)
+                & Q(table__in=[t.pk for t in tables]),
+            )
+            if audience.shows(k)
+        ]
+    for takeaway in shown:
+        takeaway.order = order_key(takeaway, stage)
+    shown.sort(key=lambda k: -k.order)
     for table in tables:
         table.shown_takeaways = [k for k in shown if k.table_id == table.pk]
-    return {
-        "workshop": workshop,
+    context = {
         "tables": tables,
         "revision": workshop.revision,
         "wall_columns": wall_columns(len(tables)),
     }
+    if audience.kind == "console":
+        activities = list(workshop.activities.all())
+        context["activities"] = activities
+        context["activity_number"] = next(
+            (n for n, a in enumerate(activities, 1) if a.pk == workshop.current_activity_id), 0
+        )
+    if audience.kind == "table":
+        # Each phone replaces it with its own as soon as it posts (see static/js/live.js).
+        context["new_token"] = uuid.uuid4()
+    return context
+
+
+def page_context(audience: Audience, workshop: Workshop) -> dict:
+    """Everything a full page of this audience renders."""
+    stage = Stage.of(workshop)
+    return {**stage.context(), **board_context(audience, stage), "audience": audience}
 
 
 def wall_columns(table_count: int) -> int:
@@ -175,10 +303,11 @@ def wall_columns(table_count: int) -> int:
     return table_count if table_count <= 6 else -(-table_count // 2)
 
 
+PARTIAL_TAG = '<hx-partial hx-target="{}" hx-swap="{}">{}</hx-partial>'
+
+
 def partial(target: str, swap: str, html: str = "") -> str:
-    return format_html(
-        '<hx-partial hx-target="{}" hx-swap="{}">{}</hx-partial>', target, swap, html
-    )
+    return format_html(PARTIAL_TAG, target, swap, html)
 
 
 def message(revision: int, content: str) -> str:
@@ -206,28 +335,31 @@ def catch_up_response(audience: Audience, workshop_id: int, request) -> HttpResp
 
 def catch_up(audience: Audience, workshop_id: int, after: int | None) -> str:
     """Everything this audience missed since `after`, or a snapshot when that is not possible."""
-
     with transaction.atomic():
         workshop = Workshop.objects.get(pk=workshop_id)
+        stage = Stage.of(workshop)
+        context = stage.context()
         if after is None or after < 0 or after > workshop.revision:
-            return message(workshop.revision, render_snapshot(audience, workshop))
-        changes = _changes_since(audience, workshop, after)
+            return message(workshop.revision, render_snapshot(audience, stage, context))
+        if after < workshop.stage_revision:
+            return message(workshop.revision, render_snapshot(audience, stage, context))
+        changes = _changes_since(audience, stage, after)
         if len(changes.tables) + len(changes.takeaways) > CATCH_UP_LIMIT:
-            return message(workshop.revision, render_snapshot(audience, workshop))
-        return message(workshop.revision, render_changes(audience, workshop, changes))
+            return message(workshop.revision, render_snapshot(audience, stage, context))
+        return message(workshop.revision, render_changes(audience, stage, changes, context))
 
 
-def _changes_since(audience: Audience, workshop, after: int) -> Changes:
-    scope = Q(pk=audience.table_id) if audience.kind == "table" else Q()
+def _changes_since(audience: Audience, stage: Stage, after: int) -> Changes:
+    workshop = stage.workshop
     changed_tables = Q(revision__gt=after) | Q(participants__revision__gt=after)
     table_ids = set(
-        tables_with_people(workshop.pk, scope).filter(changed_tables).values_list("pk", flat=True)
+        tables_with_people(workshop.pk).filter(changed_tables).values_list("pk", flat=True)
     )
-    takeaway_scope = Q(table_id=audience.table_id) if audience.kind == "table" else Q()
     return Changes(
         tables=list(tables_with_people(workshop.pk, Q(pk__in=table_ids))),
-        takeaways=list(takeaways(workshop.pk, takeaway_scope & Q(revision__gt=after))),
-        status=True,
+        takeaways=list(takeaways(workshop.pk, Q(revision__gt=after))),
+        # Workshop-wide pieces are small: sending them every time is simpler than tracking them.
+        pieces=set(WORKSHOP_PIECES),
     )
 
 
@@ -240,36 +372,54 @@ def changed(
     tables: Iterable[int] = (),
     takeaways: Iterable[int] = (),
     status: bool = False,
+    timer: bool = False,
+    spotlight: bool = False,
+    progress: bool = False,
+    stage: bool = False,
 ) -> None:
-    """Tell every audience about these rows once the current transaction commits."""
+    """Tell every audience about these changes once the current transaction commits."""
     table_ids, takeaway_ids = list(tables), list(takeaways)
+    flags = {"status": status, "timer": timer, "spotlight": spotlight, "progress": progress}
+    pieces = {name for name, on in flags.items() if on}
     transaction.on_commit(
-        lambda: broadcast(workshop_id, table_ids, takeaway_ids, status), robust=True
+        lambda: broadcast(workshop_id, table_ids, takeaway_ids, pieces, stage), robust=True
     )
 
 
-def broadcast(workshop_id: int, table_ids: list[int], takeaway_ids: list[int], status: bool):
-
+def broadcast(
+    workshop_id: int,
+    table_ids: list[int],
+    takeaway_ids: list[int],
+    pieces: set[str] = frozenset(),
+    stage_changed: bool = False,
+):
     # Read back what was committed: the fragments show the rows as they are now.
     workshop = Workshop.objects.get(pk=workshop_id)
+    stage = Stage.of(workshop)
+    context = stage.context()
     changes = Changes(
         tables=list(tables_with_people(workshop_id, Q(pk__in=table_ids))) if table_ids else [],
         takeaways=list(takeaways(workshop_id, Q(pk__in=takeaway_ids))) if takeaway_ids else [],
-        status=status,
+        pieces=set(pieces),
+        stage=stage_changed,
     )
-    table_audiences = {
-        *(t.pk for t in changes.tables),
-        *(k.table_id for k in changes.takeaways),
-    }
-    if status:
-        table_audiences |= set(workshop.tables.values_list("pk", flat=True))
-    audiences = [
+    send = async_to_sync(get_channel_layer().group_send)
+    for audience in _audiences(workshop, stage, changes):
+        content = render_changes(audience, stage, changes, context)
+        if content:
+            text = message(changes.revision or workshop.revision, content)
+            send(audience.group(workshop_id), {"type": "live.fragment", "text": text})
+
+
+def _audiences(workshop: Workshop, stage: Stage, changes: Changes) -> list[Audience]:
+    """The projector and console always; the phones of each table that sees something."""
+    everyone = changes.stage or changes.pieces or stage.is_shareout
+    if everyone:
+        table_ids = set(workshop.tables.values_list("pk", flat=True))
+    else:
+        table_ids = {t.pk for t in changes.tables} | {k.table_id for k in changes.takeaways}
+    return [
         Audience.projector(),
         Audience.console(),
-        *(Audience.table(pk) for pk in sorted(table_audiences)),
+        *(Audience.table(pk) for pk in sorted(table_ids)),
     ]
-    send = async_to_sync(get_channel_layer().group_send)
-    for audience in audiences:
-        mine = _for_audience(audience, changes)
-        text = message(mine.revision or workshop.revision, render_changes(audience, workshop, mine))
-        send(audience.group(workshop_id), {"type": "live.fragment", "text": text})

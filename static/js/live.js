@@ -159,6 +159,17 @@
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
+  function csrfToken(form) {
+    // Forms that arrived in a shared fragment carry no token; the page's own is on <body>.
+    const own = form.querySelector("[name=csrfmiddlewaretoken]")?.value;
+    if (own) return own;
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers:inherited"))["X-CSRFToken"];
+    } catch {
+      return "";
+    }
+  }
+
   const outbox = {
     key: () => `outbox:${window.location.pathname}`,
     form: () => document.querySelector("form[data-outbox]"),
@@ -195,7 +206,7 @@
         meta.className = "takeaway__meta";
         const author = document.createElement("span");
         author.className = "takeaway__author";
-        author.textContent = form.dataset.authorName || "";
+        author.textContent = screen().dataset.meName || "";
         const status = document.createElement("span");
         status.className = "takeaway__pending";
         meta.append(author, status);
@@ -250,7 +261,7 @@
       const form = this.form();
       if (!form) return true;
       this.showPending(entry, "sending");
-      const csrf = form.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
+      const csrf = csrfToken(form);
       const body = new FormData();
       body.set("text", entry.text);
       body.set("token", entry.token);
@@ -340,6 +351,79 @@
   function refreshFields() {
     document.querySelectorAll("[data-draft]").forEach((field) => drafts.restore(field));
     document.querySelectorAll("textarea[data-limit]").forEach(updateCounter);
+    // A composer that arrived in a fragment shared by the whole table gets a token of its own.
+    document.querySelectorAll("form[data-outbox]:not([data-token-set])").forEach((form) => {
+      form.querySelector("[name=token]").value = newToken();
+      form.dataset.tokenSet = "";
+    });
+    markVotes();
+    pageSteps();
+    tickTimers();
+  }
+
+  // --- Timers: counted from the server's end time, corrected for this device's clock -------
+  function tickTimers() {
+    document.querySelectorAll("[data-timer]").forEach((timer) => {
+      if (timer.offset === undefined) {
+        timer.offset = Number(timer.dataset.serverNow) - Date.now();
+      }
+      let seconds;
+      if (timer.dataset.paused !== "") seconds = Number(timer.dataset.paused);
+      else if (timer.dataset.endsAt !== "") {
+        seconds = Math.max(0, Math.round((Number(timer.dataset.endsAt) - (Date.now() + timer.offset)) / 1000));
+      } else return;
+      const value = timer.querySelector(".timer__value");
+      const text = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+      if (value.textContent !== text) value.textContent = text;
+      timer.classList.toggle("timer--up", seconds === 0);
+    });
+  }
+  setInterval(tickTimers, 250);
+
+  // --- Votes: a phone remembers its own +1s across the fragments its table shares ----------
+  const myVotes = () => new Set((screen()?.dataset.myVotes || "").split(",").filter(Boolean));
+  function markVotes() {
+    const mine = myVotes();
+    document.querySelectorAll("[data-vote-for]").forEach((button) => {
+      const voted = mine.has(button.dataset.voteFor);
+      button.setAttribute("aria-pressed", String(voted));
+      button.disabled = voted;
+    });
+  }
+  // Marked when sent: the answer may arrive after a fragment has replaced the form. The server
+  // refuses a second +1, and a reload shows the votes it really has.
+  document.addEventListener(
+    "submit",
+    (event) => {
+      const form = event.target.closest("form[data-vote]");
+      if (!form) return;
+      const mine = myVotes();
+      mine.add(form.dataset.vote);
+      screen().dataset.myVotes = [...mine].join(",");
+      setTimeout(markVotes);
+    },
+    true,
+  );
+
+  // --- A reflection shows one step at a time (all of them without JavaScript) --------------
+  function pageSteps() {
+    document.querySelectorAll("[data-solo]:not(.solo--paged)").forEach((solo) => {
+      solo.classList.add("solo--paged");
+      const steps = [...solo.querySelectorAll("[data-step]")];
+      const show = (index) =>
+        steps.forEach((step, i) => step.classList.toggle("is-current", i === index));
+      solo.querySelectorAll("[data-step-nav]").forEach((nav) => (nav.hidden = false));
+      solo.addEventListener("click", (event) => {
+        const button = event.target.closest("[data-step-go]");
+        if (!button) return;
+        const current = steps.findIndex((step) => step.classList.contains("is-current"));
+        const next = Math.min(steps.length - 1, Math.max(0, current + Number(button.dataset.stepGo)));
+        show(next);
+        steps[next].querySelector("textarea, input")?.focus({ preventScroll: true });
+        solo.scrollIntoView({ block: "start" });
+      });
+      show(0);
+    });
   }
 
   // --- Projector: shrink the wall until every table's takeaways fit on screen --------------

@@ -39,7 +39,7 @@ def join(phone, url, name, table=None):
     if table:
         phone.get_by_label(table).check()
     phone.get_by_role("button", name="Join").click()
-    expect(phone.get_by_role("button", name="Post")).to_be_visible()
+    expect(phone.locator("#board")).to_be_visible()
     expect(phone.locator("#live-status")).to_have_attribute("data-state", "live")
 
 

@@ -1,0 +1,98 @@
+"""The console's controls for running the day: moving through the agenda, the timer, spotlight.
+
+Each answers an htmx request with the console's fresh board (the socket brings the same, but
+the person who clicked should not depend on it), and a plain form post with a redirect.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from workshop import live, services
+from workshop.access import facilitated_workshop
+from workshop.models import Activity, Takeaway
+
+
+def console_answer(request, workshop):
+    if request.htmx:
+        workshop.refresh_from_db()
+        return HttpResponse(live.render_snapshot(live.Audience.console(), live.Stage.of(workshop)))
+    return redirect("facilitator:console", workshop_id=workshop.pk)
+
+
+def _seen(request) -> int | None:
+    return live.parse_revision(request.POST.get("seen"))
+
+
+@login_required
+@require_POST
+def step(request, workshop_id):
+    """Next or Back, from the activity the clicking screen showed."""
+    workshop = facilitated_workshop(request, workshop_id)
+    seen = _seen(request)
+    direction = 1 if request.POST.get("direction") == "next" else -1
+    target = services.neighbour(workshop, seen, direction)
+    if target is not None:
+        services.go_to_activity(request.user, workshop, target, seen)
+    return console_answer(request, workshop)
+
+
+@login_required
+@require_POST
+def go(request, workshop_id, activity_id):
+    workshop = facilitated_workshop(request, workshop_id)
+    activity = get_object_or_404(Activity, pk=activity_id, workshop=workshop)
+    services.go_to_activity(request.user, workshop, activity, _seen(request))
+    return console_answer(request, workshop)
+
+
+TIMER_ACTIONS = {
+    "pause": services.pause_timer,
+    "resume": services.resume_timer,
+    "add_minute": services.add_minute,
+    "stop": services.stop_timer,
+}
+
+
+@login_required
+@require_POST
+def timer(request, workshop_id):
+    workshop = facilitated_workshop(request, workshop_id)
+    action = request.POST.get("action")
+    try:
+        if action == "start":
+            minutes = live.parse_revision(request.POST.get("minutes")) or 0
+            services.start_timer(request.user, workshop, minutes)
+        elif action in TIMER_ACTIONS:
+            TIMER_ACTIONS[action](request.user, workshop)
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+    return console_answer(request, workshop)
+
+
+@login_required
+@require_POST
+def spotlight(request, workshop_id):
+    """Puts a takeaway on the big screen, or clears it when none is given."""
+    workshop = facilitated_workshop(request, workshop_id)
+    takeaway = None
+    if request.POST.get("takeaway"):
+        takeaway = get_object_or_404(Takeaway, pk=request.POST["takeaway"], workshop=workshop)
+    try:
+        services.set_spotlight(request.user, workshop, takeaway)
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+    return console_answer(request, workshop)
+
+
+@login_required
+@require_POST
+def order(request, workshop_id, activity_id):
+    workshop = facilitated_workshop(request, workshop_id)
+    activity = get_object_or_404(
+        Activity, pk=activity_id, workshop=workshop, kind=Activity.Kind.SHAREOUT
+    )
+    services.set_order_by_votes(request.user, activity, request.POST.get("by_votes") == "1")
+    return console_answer(request, workshop)

@@ -1,0 +1,114 @@
+"""Phone screens for the activities of the day: the private reflection and share-out votes."""
+
+import contextlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from participants.solo import solo_context
+from participants.views import participant_or_redirect
+from workshop import services
+from workshop.models import Activity, Step, Takeaway
+
+
+def _current_solo(participant) -> Activity | None:
+    activity = participant.workshop.current_activity
+    return activity if activity and activity.kind == Activity.Kind.SOLO else None
+
+
+def solo(request, code):
+    """The reflection form of the phone asking; loaded by each phone for itself."""
+    participant, refusal = participant_or_redirect(request, code)
+    if refusal:
+        return refusal
+    activity = _current_solo(participant)
+    if activity is None:
+        return HttpResponse('<div id="solo"></div>')
+    context = {
+        "workshop": participant.workshop,
+        "solo": solo_context(participant, activity),
+        "answer_limit": settings.ANSWER_MAX_LENGTH,
+    }
+    return render(request, "participants/solo.html", context)
+
+
+def _own_step(participant, pk) -> Step:
+    return get_object_or_404(Step, pk=pk, activity__workshop=participant.workshop)
+
+
+@require_POST
+def answer(request, code, pk):
+    participant, refusal = participant_or_redirect(request, code)
+    if refusal:
+        return refusal
+    step = _own_step(participant, pk)
+    context = {"step": step}
+    try:
+        services.save_answer(
+            participant,
+            step,
+            text=request.POST.get("text", ""),
+            choices=request.POST.getlist("choices"),
+        )
+        context["saved"] = True
+    except services.Refused as refused:
+        context["error"] = str(refused)
+    if request.htmx:
+        return render(request, "participants/_saved.html", context)
+    return redirect("participants:board", code=participant.workshop.code)
+
+
+@require_POST
+def share(request, code, pk):
+    participant, refusal = participant_or_redirect(request, code)
+    if refusal:
+        return refusal
+    step = _own_step(participant, pk)
+    try:
+        services.share_answer(participant, step)
+        message = _("Shared with your table.")
+    except services.Refused as refused:
+        message = str(refused)
+    if request.htmx:
+        return HttpResponse(
+            render_to_string("participants/_shared.html", {"message": message}, request=request)
+        )
+    return redirect("participants:board", code=participant.workshop.code)
+
+
+@require_POST
+def done(request, code, pk):
+    participant, refusal = participant_or_redirect(request, code)
+    if refusal:
+        return refusal
+    activity = get_object_or_404(Activity, pk=pk, workshop=participant.workshop)
+    # If the reflection closed meanwhile, the board already shows where the room is.
+    with contextlib.suppress(services.Refused):
+        services.complete_solo(participant, activity)
+    if request.htmx:
+        context = {"workshop": participant.workshop, "solo": solo_context(participant, activity)}
+        return render(request, "participants/_solo_done.html", context)
+    return redirect("participants:board", code=participant.workshop.code)
+
+
+@require_POST
+def vote(request, code, pk):
+    participant, refusal = participant_or_redirect(request, code)
+    if refusal:
+        return refusal
+    takeaway = get_object_or_404(Takeaway, pk=pk, workshop=participant.workshop)
+    status = 200
+    try:
+        services.vote(participant, takeaway)
+    except services.Refused as refused:
+        status = 409
+        if not request.htmx:
+            messages.error(request, str(refused))
+    if request.htmx:
+        return HttpResponse(status=status)
+    return redirect("participants:board", code=participant.workshop.code)

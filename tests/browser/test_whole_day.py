@@ -1,0 +1,231 @@
+"""The built-in "Hero to hero-maker" day from start to finish: a facilitator, a projector, and
+four phones at two tables, in real Chromium."""
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE, PROJECTOR, screenshot
+from tests.browser.test_live_loop import join, post, sign_in, wall_column
+
+pytestmark = pytest.mark.browser
+
+SECRETS = {
+    "Anna": "I run the Monday meeting for my reps",
+    "Ben": "I rewrite every proposal myself",
+    "Chloé": "I take over the client call",
+    "Dev": "I present the numbers to the VP",
+}
+
+
+def seconds(text: str) -> int:
+    minutes, secs = text.strip().split(":")
+    return int(minutes) * 60 + int(secs)
+
+
+def stage_title(page):
+    return page.locator("#board .stage-head__title")
+
+
+def click_next(laptop):
+    laptop.locator(".runbar").get_by_role("button", name=re.compile("Next")).click()
+
+
+def reflect(phone, name):
+    """Answers every step of the solo reflection, one screen at a time, and says it is done."""
+    first = phone.get_by_role("textbox", name="Leading team meetings")
+    first.fill(SECRETS[name])
+    expect(phone.locator(".solo-step.is-current .saved")).to_contain_text("Saved")
+    for _ in range(3):
+        phone.locator(".solo-step.is-current").get_by_role(
+            "button", name=re.compile("Next")
+        ).click()
+    phone.locator(".solo-step.is-current").get_by_role("button", name=re.compile("Next")).click()
+    phone.get_by_label("Becoming the bottleneck").check()
+    expect(phone.locator(".solo-step.is-current .saved")).to_contain_text("Saved")
+    phone.locator(".solo-step.is-current").get_by_role("button", name=re.compile("Next")).click()
+    commitment = phone.get_by_role("textbox", name="My commitment")
+    commitment.fill(f"{name} will let the rep lead on Monday")
+    expect(phone.locator(".solo-step.is-current .saved")).to_contain_text("Saved")
+    phone.get_by_role("button", name="I’m done").click()
+    expect(phone.locator(".solo-done")).to_contain_text("You’re done")
+
+
+def test_the_built_in_template_runs_a_whole_day(server, open_context):
+    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(laptop, server)
+    laptop.get_by_label("Title").fill("Sales leadership day")
+    laptop.get_by_label("Number of tables").fill("2")
+    laptop.get_by_role("radio", name=re.compile("Hero to hero-maker")).check()
+    laptop.get_by_role("button", name="Create workshop").click()
+    expect(laptop.get_by_role("heading", name="Sales leadership day")).to_be_visible()
+    code = laptop.locator(".console__join .code-inline").inner_text()
+
+    projector = open_context(**PROJECTOR).new_page()
+    projector.goto(
+        server + laptop.get_by_role("link", name="Open projector view").get_attribute("href")
+    )
+    expect(stage_title(projector)).to_have_text("From hero to hero-maker")
+    projector.evaluate("window.__neverReloaded = true")
+
+    phones = {}
+    for name, table in (("Anna", "Table 1"), ("Ben", "Table 1"), ("Chloé", "Table 2")):
+        phones[name] = open_context(**PHONE).new_page()
+        join(phones[name], f"{server}/j/{code}/", name, table=table)
+    # Dev's phone clock is an hour and a half off: its timer must still agree with the room.
+    dev_context = open_context(**PHONE)
+    dev_context.clock.install(time=datetime.now() + timedelta(minutes=90))
+    phones["Dev"] = dev_context.new_page()
+    phones["Dev"].clock.resume()
+    join(phones["Dev"], f"{server}/j/{code}/", "Dev", table="Table 2")
+    for phone in phones.values():
+        expect(stage_title(phone)).to_have_text("From hero to hero-maker")
+    screenshot(projector, "day-1-slide-projector")
+
+    # Solo reflection: private answers on the phones, progress only on the big screen.
+    click_next(laptop)
+    for page in (projector, *phones.values()):
+        expect(stage_title(page)).to_have_text("Where do I step in?")
+    expect(projector.locator("#progress")).to_contain_text("0 of 4 finished")
+    expect(phones["Anna"].get_by_role("textbox", name="Leading team meetings")).to_be_visible()
+    screenshot(phones["Anna"], "day-2-solo-phone")
+    for name, phone in phones.items():
+        reflect(phone, name)
+    expect(projector.locator("#progress")).to_contain_text("4 of 4 finished")
+    expect(laptop.locator("#progress")).to_contain_text("4 of 4 finished")
+    screenshot(projector, "day-2-solo-projector")
+    for secret in SECRETS.values():
+        assert secret not in projector.content()
+        assert secret not in laptop.content()
+    assert SECRETS["Ben"] not in phones["Anna"].content()
+
+    # A mis-clicked Next is undone with Back, and nothing typed is lost.
+    click_next(laptop)
+    expect(stage_title(projector)).to_have_text("At your table")
+    laptop.locator(".runbar").get_by_role("button", name=re.compile("Back")).click()
+    expect(stage_title(projector)).to_have_text("Where do I step in?")
+    expect(phones["Anna"].get_by_role("textbox", name="Leading team meetings")).to_have_value(
+        SECRETS["Anna"]
+    )
+    phones["Anna"].reload()
+    expect(phones["Anna"].get_by_role("textbox", name="Leading team meetings")).to_have_value(
+        SECRETS["Anna"]
+    )
+    expect(projector.locator("#progress")).to_contain_text("4 of 4 finished")
+
+    # Table discussion, with a timer everyone sees the same.
+    click_next(laptop)
+    for page in (projector, *phones.values()):
+        expect(stage_title(page)).to_have_text("At your table")
+    laptop.get_by_label("Minutes").fill("20")
+    laptop.get_by_role("button", name="Start timer").click()
+    for page in (projector, phones["Dev"], phones["Anna"]):
+        expect(page.locator("#timer .timer__value")).to_have_text(re.compile(r"^(20:00|19:5\d)$"))
+    projector_left = seconds(projector.locator("#timer .timer__value").inner_text())
+    dev_left = seconds(phones["Dev"].locator("#timer .timer__value").inner_text())
+    assert abs(projector_left - dev_left) <= 1
+
+    post(phones["Anna"], "Coach after the call, not during it")
+    post(phones["Ben"], "Let reps present their own proposals")
+    post(phones["Chloé"], "Ask before you answer")
+    table_1 = wall_column(projector, "Table 1")
+    expect(table_1.get_by_text("Coach after the call, not during it")).to_be_visible()
+    expect(table_1.get_by_text("Let reps present their own proposals")).to_be_visible()
+    expect(wall_column(projector, "Table 2").get_by_text("Ask before you answer")).to_be_visible()
+    screenshot(projector, "day-3-discussion-projector")
+    screenshot(phones["Chloé"], "day-3-discussion-phone")
+
+    # Share-out: a spotlight fills the screen; votes reorder the wall.
+    click_next(laptop)
+    expect(stage_title(projector)).to_have_text("With the room")
+    laptop.locator(".takeaway", has_text="Ask before you answer").get_by_role(
+        "button", name="Spotlight"
+    ).click()
+    expect(projector.locator("#spotlight")).to_be_visible()
+    expect(projector.locator("#spotlight")).to_contain_text("Ask before you answer")
+    projector.wait_for_timeout(900)  # the spotlight's entrance, before the picture
+    screenshot(projector, "day-4-spotlight-projector")
+    laptop.get_by_role("button", name="Clear spotlight").click()
+    expect(projector.locator("#spotlight")).to_be_hidden()
+
+    laptop.get_by_role("button", name="Order by votes").click()
+    first_card = wall_column(projector, "Table 1").locator(".takeaway").first
+    expect(first_card).to_contain_text("Let reps present")  # newest first until votes count
+    older = "Coach after the call, not during it"
+    for name in ("Chloé", "Dev"):
+        card = phones[name].locator(".takeaway", has_text=older)
+        card.get_by_role("button", name=re.compile(r"\+1")).click()
+        expect(card.get_by_role("button", name=re.compile(r"\+1"))).to_have_attribute(
+            "aria-pressed", "true"
+        )
+    expect(first_card).to_contain_text(older)
+    expect(first_card.locator(".takeaway__votes")).to_have_text("+2")
+    # No +1 for one's own table.
+    own = phones["Anna"].locator(".takeaway", has_text="Ask before you answer")
+    expect(own.get_by_role("button", name=re.compile(r"\+1"))).to_have_count(1)
+    expect(phones["Anna"].locator(".takeaway", has_text=older).get_by_role("button")).to_have_count(
+        0
+    )
+    screenshot(phones["Dev"], "day-4-shareout-phone")
+    screenshot(projector, "day-4-shareout-projector")
+
+    # Closing slide; every phone takes home its own notes and nobody else's.
+    click_next(laptop)
+    for page in (projector, *phones.values()):
+        expect(stage_title(page)).to_have_text("Thank you")
+    for name, phone in phones.items():
+        notes = phone.request.get(f"{server}/w/{code}/notes.md").text()
+        assert SECRETS[name] in notes
+        assert f"{name} will let the rep lead on Monday" in notes
+        assert "Becoming the bottleneck" in notes
+        for other, secret in SECRETS.items():
+            if other != name:
+                assert secret not in notes
+    phones["Anna"].get_by_role("link", name="My notes").click()
+    expect(phones["Anna"].get_by_text(SECRETS["Anna"])).to_be_visible()
+    screenshot(phones["Anna"], "day-5-notes-phone")
+    assert projector.evaluate("window.__neverReloaded") is True
+
+
+def test_the_console_works_as_a_remote_on_the_facilitators_phone(server, open_context):
+    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(laptop, server)
+    laptop.get_by_label("Title").fill("Remote control")
+    laptop.get_by_label("Number of tables").fill("2")
+    laptop.get_by_role("radio", name=re.compile("Hero to hero-maker")).check()
+    laptop.get_by_role("button", name="Create workshop").click()
+    code = laptop.locator(".console__join .code-inline").inner_text()
+    console_url = laptop.url
+    projector_path = laptop.get_by_role("link", name="Open projector view").get_attribute("href")
+    # The laptop now shows the projector view, and the phone runs the room.
+    laptop.goto(server + projector_path)
+
+    remote = open_context(**PHONE).new_page()
+    sign_in(remote, server)
+    remote.goto(console_url)
+    participant = open_context(**PHONE).new_page()
+    join(participant, f"{server}/j/{code}/", "Pia", table="Table 2")
+
+    click_next(remote)
+    click_next(remote)
+    expect(stage_title(laptop)).to_have_text("At your table")
+    remote.get_by_label("Minutes").fill("3")
+    remote.get_by_role("button", name="Start timer").click()
+    expect(laptop.locator("#timer .timer__value")).to_have_text(re.compile(r"^(3:00|2:5\d)$"))
+    remote.get_by_role("button", name="Pause").click()
+    expect(laptop.locator("#timer")).to_contain_text("paused")
+    post(participant, "Hide me from the wall")
+    wall = wall_column(laptop, "Table 2")
+    expect(wall.get_by_text("Hide me from the wall")).to_be_visible()
+    remote.locator(".takeaway", has_text="Hide me").get_by_role("button", name="Hide").click()
+    expect(wall.get_by_text("Hide me from the wall")).to_have_count(0)
+
+    click_next(remote)
+    expect(stage_title(laptop)).to_have_text("With the room")
+    remote.locator(".takeaway", has_text="Hide me").get_by_role("button", name="Show").click()
+    remote.locator(".takeaway", has_text="Hide me").get_by_role("button", name="Spotlight").click()
+    expect(laptop.locator("#spotlight")).to_contain_text("Hide me from the wall")
+    remote.locator(".runbar").scroll_into_view_if_needed()
+    screenshot(remote, "console-remote-phone")

@@ -1,0 +1,287 @@
+"""Running a day: moving through the agenda, the timer, private reflections, votes, spotlight."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from workshop import agenda_templates, live, services
+from workshop.models import Activity, Answer, Completion, Takeaway, Vote, Workshop
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def day(facilitator):
+    agenda = agenda_templates.built_in_agenda(agenda_templates.HERO_TO_HERO_MAKER)
+    return services.create_workshop(facilitator, "Sales leadership day", 2, agenda=agenda)
+
+
+@pytest.fixture
+def agenda(day):
+    return list(day.activities.all())
+
+
+@pytest.fixture
+def people(day):
+    first, second = day.tables.order_by("number")
+    return {
+        "anna": services.join(day, first, "Anna"),
+        "ben": services.join(day, first, "Ben"),
+        "chloe": services.join(day, second, "Chloé"),
+    }
+
+
+def go(facilitator, day, activity):
+    day.refresh_from_db()
+    return services.go_to_activity(facilitator, day, activity, day.current_activity_id)
+
+
+def test_the_built_in_template_makes_the_whole_exercise(day, agenda):
+    assert [a.kind for a in agenda] == ["slide", "solo", "discussion", "shareout", "slide"]
+    assert day.current_activity == agenda[0]
+    solo = agenda[1]
+    assert [s.kind for s in solo.steps.all()] == [
+        "text",
+        "text",
+        "text",
+        "text",
+        "checklist",
+        "commitment",
+    ]
+    assert "Becoming the bottleneck" in solo.steps.get(kind="checklist").options
+    assert agenda[3].source == agenda[2]
+
+
+def test_a_template_with_no_activities_is_refused(facilitator):
+    with pytest.raises(services.Refused, match="no activities"):
+        services.create_workshop(facilitator, "Empty", 2, agenda=[])
+    assert not Workshop.objects.exists()
+
+
+def test_two_devices_pressing_next_at_once_move_one_step(facilitator, day, agenda):
+    seen = day.current_activity_id
+    services.go_to_activity(facilitator, day, agenda[1], seen)
+    services.go_to_activity(facilitator, day, services.neighbour(day, seen, 1), seen)
+    day.refresh_from_db()
+    assert day.current_activity == agenda[1]
+
+
+def test_back_after_a_mis_click_loses_nothing(facilitator, day, agenda, people):
+    go(facilitator, day, agenda[1])
+    step = agenda[1].steps.first()
+    services.save_answer(people["anna"], step, "Still here after Back")
+    services.complete_solo(people["anna"], agenda[1])
+    go(facilitator, day, agenda[2])
+    go(facilitator, day, agenda[1])
+    assert Answer.objects.get(step=step).text == "Still here after Back"
+    assert Completion.objects.filter(activity=agenda[1]).count() == 1
+    services.save_answer(people["anna"], step, "And it can be changed again")
+
+
+def test_moving_on_raises_the_stage_revision_and_clears_timer_and_spotlight(
+    facilitator, day, agenda
+):
+    services.start_timer(facilitator, day, 5)
+    before = Workshop.objects.get(pk=day.pk).stage_revision
+    go(facilitator, day, agenda[1])
+    day.refresh_from_db()
+    assert day.stage_revision > before
+    assert day.timer_ends_at is None and day.timer_paused_seconds is None
+
+
+def test_only_the_facilitator_moves_the_room(other_facilitator, day, agenda):
+    with pytest.raises(services.NotAllowed):
+        services.go_to_activity(other_facilitator, day, agenda[1], day.current_activity_id)
+
+
+def test_a_participants_forged_next_is_refused(client, day, people):
+    from workshop.access import remember_participant
+
+    session = client.session
+    remember_participant(session, people["anna"])
+    session.save()
+    response = client.post(
+        f"/f/w/{day.pk}/step/", {"seen": day.current_activity_id, "direction": "next"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("/f/login/")
+    day.refresh_from_db()
+    assert day.current_activity.kind == "slide"
+
+
+def test_the_timer_starts_pauses_resumes_gains_a_minute_and_stops(facilitator, day):
+    services.start_timer(facilitator, day, 10)
+    assert 599 <= services.timer_remaining(day) <= 600
+    services.pause_timer(facilitator, day)
+    day.refresh_from_db()
+    paused = day.timer_paused_seconds
+    assert day.timer_ends_at is None and 599 <= paused <= 600
+    services.add_minute(facilitator, day)
+    day.refresh_from_db()
+    assert day.timer_paused_seconds == paused + 60
+    services.resume_timer(facilitator, day)
+    day.refresh_from_db()
+    assert day.timer_paused_seconds is None
+    assert 658 <= services.timer_remaining(day) <= 660
+    services.stop_timer(facilitator, day)
+    day.refresh_from_db()
+    assert services.timer_remaining(day) is None
+
+
+def test_a_timer_that_ran_out_shows_zero_and_a_minute_more_starts_from_now(facilitator, day):
+    Workshop.objects.filter(pk=day.pk).update(timer_ends_at=timezone.now() - timedelta(minutes=3))
+    day.refresh_from_db()
+    assert services.timer_remaining(day) == 0
+    assert live.timer_state(day)["display"] == "0:00"
+    services.add_minute(facilitator, day)
+    assert 59 <= services.timer_remaining(day) <= 60
+
+
+def test_a_timer_needs_a_sensible_length(facilitator, day):
+    with pytest.raises(services.Refused):
+        services.start_timer(facilitator, day, 0)
+
+
+def test_answers_are_saved_only_while_the_reflection_runs(facilitator, day, agenda, people):
+    step = agenda[1].steps.first()
+    with pytest.raises(services.Refused, match="closed"):
+        services.save_answer(people["anna"], step, "Too early")
+    go(facilitator, day, agenda[1])
+    services.save_answer(people["anna"], step, "Just right")
+    go(facilitator, day, agenda[2])
+    with pytest.raises(services.Refused, match="closed"):
+        services.save_answer(people["anna"], step, "Too late")
+    assert Answer.objects.get().text == "Just right"
+
+
+def test_an_answer_over_its_limit_is_refused(facilitator, day, agenda, people, settings):
+    go(facilitator, day, agenda[1])
+    step = agenda[1].steps.first()
+    with pytest.raises(services.Refused, match="limit"):
+        services.save_answer(people["anna"], step, "x" * (settings.ANSWER_MAX_LENGTH + 1))
+    assert not Answer.objects.exists()
+
+
+def test_checklist_answers_keep_only_the_steps_options(facilitator, day, agenda, people):
+    go(facilitator, day, agenda[1])
+    checklist = agenda[1].steps.get(kind="checklist")
+    answer = services.save_answer(
+        people["anna"], checklist, choices=["Becoming the bottleneck", "<script>made up</script>"]
+    )
+    assert answer.choices == ["Becoming the bottleneck"]
+
+
+def test_private_answers_never_reach_a_shared_screen(facilitator, day, agenda, people):
+    go(facilitator, day, agenda[1])
+    services.save_answer(people["anna"], agenda[1].steps.first(), "My secret habit")
+    services.complete_solo(people["anna"], agenda[1])
+    for audience in [
+        live.Audience.projector(),
+        live.Audience.console(),
+        live.Audience.table(people["anna"].table_id),
+    ]:
+        for after in (None, 0):
+            assert "My secret habit" not in live.catch_up(audience, day.pk, after)
+    projector = live.catch_up(live.Audience.projector(), day.pk, None)
+    assert "1 of 3 finished" in projector
+
+
+def test_sharing_an_answer_makes_it_a_takeaway_of_the_next_discussion(
+    facilitator, day, agenda, people
+):
+    go(facilitator, day, agenda[1])
+    step = agenda[1].steps.first()
+    services.save_answer(people["anna"], step, "Worth sharing")
+    takeaway = services.share_answer(people["anna"], step)
+    assert takeaway.activity == agenda[2]
+    assert takeaway.from_reflection
+    assert takeaway.table == people["anna"].table
+    assert services.share_answer(people["anna"], step).pk == takeaway.pk  # once
+
+
+def test_an_edit_after_the_discussion_closed_is_refused(facilitator, day, agenda, people):
+    go(facilitator, day, agenda[2])
+    takeaway = services.post_takeaway(people["anna"], "Said in time", uuid.uuid4())
+    go(facilitator, day, agenda[3])
+    with pytest.raises(services.Refused, match="over"):
+        services.edit_takeaway(people["anna"], takeaway, "Changed afterwards")
+    takeaway.refresh_from_db()
+    assert takeaway.text == "Said in time"
+
+
+def test_posting_outside_a_discussion_is_refused(day, people):
+    with pytest.raises(services.Refused, match="discussion"):
+        services.post_takeaway(people["anna"], "Not now", uuid.uuid4())
+    assert not Takeaway.objects.exists()
+
+
+@pytest.fixture
+def shareout(facilitator, day, agenda, people):
+    go(facilitator, day, agenda[2])
+    posts = {
+        "anna": services.post_takeaway(people["anna"], "From table one", uuid.uuid4()),
+        "chloe": services.post_takeaway(people["chloe"], "From table two", uuid.uuid4()),
+    }
+    go(facilitator, day, agenda[3])
+    return posts
+
+
+def test_votes_go_to_other_tables_once_each(people, shareout):
+    services.vote(people["chloe"], shareout["anna"])
+    with pytest.raises(services.Refused, match="already"):
+        services.vote(people["chloe"], shareout["anna"])
+    with pytest.raises(services.Refused, match="other tables"):
+        services.vote(people["ben"], shareout["anna"])
+    assert Vote.objects.count() == 1
+
+
+def test_a_spotlight_on_a_hidden_takeaway_is_refused(facilitator, day, shareout):
+    services.set_takeaway_hidden(facilitator, shareout["anna"], True)
+    shareout["anna"].refresh_from_db()
+    with pytest.raises(services.Refused, match="hidden"):
+        services.set_spotlight(facilitator, day, shareout["anna"])
+    services.set_spotlight(facilitator, day, shareout["chloe"])
+    day.refresh_from_db()
+    assert day.spotlight == shareout["chloe"]
+
+
+def test_the_share_out_wall_can_be_ordered_by_votes(facilitator, day, agenda, people):
+    go(facilitator, day, agenda[2])
+    older = services.post_takeaway(people["anna"], "Older but loved", uuid.uuid4())
+    newer = services.post_takeaway(people["ben"], "Newer", uuid.uuid4())
+    go(facilitator, day, agenda[3])
+
+    def table_one_order():
+        wall = live.page_context(live.Audience.projector(), day)
+        table = next(t for t in wall["tables"] if t.pk == people["anna"].table_id)
+        return [k.pk for k in table.shown_takeaways]
+
+    assert table_one_order() == [newer.pk, older.pk]
+    services.vote(people["chloe"], older)
+    services.set_order_by_votes(facilitator, agenda[3], True)
+    assert table_one_order() == [older.pk, newer.pk]
+    message = live.catch_up(live.Audience.projector(), day.pk, None)
+    assert message.index("Older but loved") < message.index("Newer")
+
+
+def test_phones_in_a_share_out_see_every_table(facilitator, day, people, shareout):
+    message = live.catch_up(live.Audience.table(people["anna"].table_id), day.pk, None)
+    assert "From table one" in message and "From table two" in message
+
+
+def test_editing_the_running_activity_updates_the_screens(facilitator, day, agenda):
+    before = Workshop.objects.get(pk=day.pk).stage_revision
+    services.update_activity(facilitator, agenda[0], title="Welcome, managers")
+    assert Workshop.objects.get(pk=day.pk).stage_revision > before
+    assert "Welcome, managers" in live.catch_up(live.Audience.projector(), day.pk, before)
+
+
+def test_only_activities_of_this_workshop_can_be_gone_to(facilitator, day):
+    elsewhere = services.create_workshop(facilitator, "Elsewhere", 1)
+    with pytest.raises(services.NotAllowed):
+        services.go_to_activity(
+            facilitator, day, elsewhere.activities.first(), day.current_activity_id
+        )
+    assert Activity.objects.filter(workshop=day).count() == 5
