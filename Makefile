@@ -58,4 +58,5 @@ clean:
 
 # Refresh the README's pictures from a real run in Chromium.
 screenshots: install-test
-	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/browser/test_screens.py -q
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest -q tests/browser/test_screens.py \
+		tests/browser/test_whole_day.py tests/browser/test_agenda_editor.py

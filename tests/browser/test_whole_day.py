@@ -83,6 +83,7 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
     for phone in phones.values():
         expect(stage_title(phone)).to_have_text("From hero to hero-maker")
     screenshot(projector, "day-1-slide-projector")
+    screenshot(phones["Anna"], "day-1-slide-phone")
 
     # Solo reflection: private answers on the phones, progress only on the big screen.
     click_next(laptop)
