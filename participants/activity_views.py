@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from participants.solo import solo_context
-from participants.views import participant_or_redirect
+from participants.views import with_participant
 from workshop import services
 from workshop.models import Activity, Step, Takeaway
 
@@ -21,11 +21,9 @@ def _current_solo(participant) -> Activity | None:
     return activity if activity and activity.kind == Activity.Kind.SOLO else None
 
 
-def solo(request, code):
+@with_participant
+def solo(request, participant):
     """The reflection form of the phone asking; loaded by each phone for itself."""
-    participant, refusal = participant_or_redirect(request, code)
-    if refusal:
-        return refusal
     activity = _current_solo(participant)
     if activity is None:
         return HttpResponse('<div id="solo"></div>')
@@ -42,10 +40,8 @@ def _own_step(participant, pk) -> Step:
 
 
 @require_POST
-def answer(request, code, pk):
-    participant, refusal = participant_or_redirect(request, code)
-    if refusal:
-        return refusal
+@with_participant
+def answer(request, participant, pk):
     step = _own_step(participant, pk)
     context = {"step": step}
     try:
@@ -64,10 +60,8 @@ def answer(request, code, pk):
 
 
 @require_POST
-def share(request, code, pk):
-    participant, refusal = participant_or_redirect(request, code)
-    if refusal:
-        return refusal
+@with_participant
+def share(request, participant, pk):
     step = _own_step(participant, pk)
     try:
         services.share_answer(participant, step)
@@ -82,10 +76,8 @@ def share(request, code, pk):
 
 
 @require_POST
-def done(request, code, pk):
-    participant, refusal = participant_or_redirect(request, code)
-    if refusal:
-        return refusal
+@with_participant
+def done(request, participant, pk):
     activity = get_object_or_404(Activity, pk=pk, workshop=participant.workshop)
     # If the reflection closed meanwhile, the board already shows where the room is.
     with contextlib.suppress(services.Refused):
@@ -97,10 +89,8 @@ def done(request, code, pk):
 
 
 @require_POST
-def vote(request, code, pk):
-    participant, refusal = participant_or_redirect(request, code)
-    if refusal:
-        return refusal
+@with_participant
+def vote(request, participant, pk):
     takeaway = get_object_or_404(Takeaway, pk=pk, workshop=participant.workshop)
     status = 200
     try:

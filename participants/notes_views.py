@@ -9,14 +9,12 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
 from participants import notes
-from participants.views import participant_or_redirect
+from participants.views import with_participant
 from workshop.exports import download_filename
 
 
-def my_notes(request, code):
-    participant, refusal = participant_or_redirect(request, code)
-    if refusal:
-        return refusal
+@with_participant
+def my_notes(request, participant):
     context = {
         "participant": participant,
         "workshop": participant.workshop,
@@ -25,10 +23,7 @@ def my_notes(request, code):
     return render(request, "participants/notes.html", context)
 
 
-def _download(request, code, render_notes, suffix, content_type):
-    participant, refusal = participant_or_redirect(request, code)
-    if refusal:
-        return refusal
+def _download(participant, render_notes, suffix, content_type):
     body = render_notes(notes.notes_for(participant))
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     filename = download_filename(participant.workshop.title, suffix)
@@ -38,9 +33,11 @@ def _download(request, code, render_notes, suffix, content_type):
     return response
 
 
-def my_notes_markdown(request, code):
-    return _download(request, code, notes.as_markdown, "my-notes.md", "text/markdown")
+@with_participant
+def my_notes_markdown(request, participant):
+    return _download(participant, notes.as_markdown, "my-notes.md", "text/markdown")
 
 
-def my_notes_text(request, code):
-    return _download(request, code, notes.as_text, "my-notes.txt", "text/plain")
+@with_participant
+def my_notes_text(request, participant):
+    return _download(participant, notes.as_text, "my-notes.txt", "text/plain")

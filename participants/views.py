@@ -1,6 +1,7 @@
 """Phone screens: join, the table board, posting and editing one's own takeaways."""
 
 import uuid
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -81,6 +82,19 @@ def participant_or_redirect(request, code):
     return participant, None
 
 
+def with_participant(view):
+    """The view gets the participant of this phone's session, or the phone is sent to join."""
+
+    @wraps(view)
+    def for_participant(request, code, *args, **kwargs):
+        participant, refusal = participant_or_redirect(request, code)
+        if refusal:
+            return refusal
+        return view(request, participant, *args, **kwargs)
+
+    return for_participant
+
+
 def _render_board(request, participant, form=None, status=200):
     workshop = participant.workshop
     context = live.page_context(live.Audience.table(participant.table_id), workshop)
@@ -98,10 +112,8 @@ def _render_board(request, participant, form=None, status=200):
     return render(request, BOARD, context, status=status)
 
 
-def board(request, code):
-    participant, refusal = participant_or_redirect(request, code)
-    if refusal:
-        return refusal
+@with_participant
+def board(request, participant):
     return _render_board(request, participant)
 
 
@@ -163,10 +175,8 @@ def _own_takeaway(participant, pk) -> Takeaway:
     )
 
 
-def edit(request, code, pk):
-    participant, refusal = participant_or_redirect(request, code)
-    if refusal:
-        return refusal
+@with_participant
+def edit(request, participant, pk):
     takeaway = _own_takeaway(participant, pk)
     if request.htmx and "cancel" in request.GET:
         return HttpResponse(_card(takeaway))
@@ -187,10 +197,8 @@ def edit(request, code, pk):
 
 
 @require_POST
-def delete(request, code, pk):
-    participant, refusal = participant_or_redirect(request, code)
-    if refusal:
-        return refusal
+@with_participant
+def delete(request, participant, pk):
     takeaway = _own_takeaway(participant, pk)
     try:
         services.delete_takeaway(participant, takeaway)

@@ -22,11 +22,9 @@ def test_building_the_day_from_the_built_in_template(server, open_context):
     sign_in(laptop, server)
 
     # Start from the built-in template.
-    laptop.get_by_label("Title").fill("Regional sales leadership day")
-    laptop.get_by_label("Number of tables").fill("4")
-    laptop.get_by_role("radio", name=re.compile("^Hero to hero-maker Built-in")).check()
-    laptop.get_by_role("button", name="Create workshop").click()
-    expect(laptop.get_by_role("heading", name="Regional sales leadership day")).to_be_visible()
+    create_workshop(
+        laptop, "Regional sales leadership day", 4, template="^Hero to hero-maker Built-in"
+    )
 
     laptop.goto(f"{server}/f/")
     laptop.locator(".workshop-list__item", has_text="Regional sales leadership day").get_by_role(

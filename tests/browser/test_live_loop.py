@@ -26,9 +26,11 @@ def sign_in(page, server):
     expect(page.get_by_role("heading", name="New workshop")).to_be_visible()
 
 
-def create_workshop(page, title, tables):
+def create_workshop(page, title, tables, template=None):
     page.get_by_label("Title").fill(title)
     page.get_by_label("Number of tables").fill(str(tables))
+    if template:
+        page.get_by_role("radio", name=re.compile(template)).check()
     page.get_by_role("button", name="Create workshop").click()
     expect(page.get_by_role("heading", name=title)).to_be_visible()
 

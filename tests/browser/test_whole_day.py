@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, PROJECTOR, screenshot
-from tests.browser.test_live_loop import join, post, sign_in, wall_column
+from tests.browser.test_live_loop import create_workshop, join, post, sign_in, wall_column
 
 pytestmark = pytest.mark.browser
 
@@ -56,11 +56,7 @@ def reflect(phone, name):
 def test_the_built_in_template_runs_a_whole_day(server, open_context):
     laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
     sign_in(laptop, server)
-    laptop.get_by_label("Title").fill("Sales leadership day")
-    laptop.get_by_label("Number of tables").fill("2")
-    laptop.get_by_role("radio", name=re.compile("Hero to hero-maker")).check()
-    laptop.get_by_role("button", name="Create workshop").click()
-    expect(laptop.get_by_role("heading", name="Sales leadership day")).to_be_visible()
+    create_workshop(laptop, "Sales leadership day", 2, template="Hero to hero-maker")
     code = laptop.locator(".console__join .code-inline").inner_text()
 
     projector = open_context(**PROJECTOR).new_page()
@@ -193,10 +189,7 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
 def test_the_console_works_as_a_remote_on_the_facilitators_phone(server, open_context):
     laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
     sign_in(laptop, server)
-    laptop.get_by_label("Title").fill("Remote control")
-    laptop.get_by_label("Number of tables").fill("2")
-    laptop.get_by_role("radio", name=re.compile("Hero to hero-maker")).check()
-    laptop.get_by_role("button", name="Create workshop").click()
+    create_workshop(laptop, "Remote control", 2, template="Hero to hero-maker")
     code = laptop.locator(".console__join .code-inline").inner_text()
     console_url = laptop.url
     projector_path = laptop.get_by_role("link", name="Open projector view").get_attribute("href")
