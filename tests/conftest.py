@@ -40,3 +40,9 @@ def ben(workshop, tables):
 
 def post(participant, text, token=None):
     return services.post_takeaway(participant, text, token or uuid.uuid4())
+
+
+def pytest_collection_modifyitems(items):
+    # Playwright's sync API keeps an event loop running until the session ends, and async tests
+    # cannot start their own after it: every test that drives Chromium runs last.
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))

@@ -14,6 +14,9 @@
   // Sixty phones coming back at once must not stampede: exponential backoff with wide jitter.
   window.htmx.config.ws = {
     ...(window.htmx.config.ws || {}),
+    // 1000 too: a server that closes a socket normally (a restart, a proxy's idle limit) is
+    // still the server this screen needs.
+    reconnectCodes: [1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014],
     reconnectDelay: 1000,
     reconnectMaxDelay: 15000,
     reconnectJitter: 0.5,

@@ -138,3 +138,26 @@ def test_a_killed_server_loses_nothing_and_every_screen_resumes(tmp_path, open_c
         expect(projector.locator(".takeaway")).to_have_count(3)
     finally:
         server.stop()
+
+
+def test_a_half_answered_reflection_survives_a_reload(server, open_context):
+    laptop = open_context(viewport={"width": 1280, "height": 800}).new_page()
+    sign_in(laptop, server)
+    create_workshop(laptop, "Reflective", 2, template="Hero to hero-maker")
+    code = laptop.locator(".console__join .code-inline").inner_text()
+    laptop.locator(".runbar").get_by_role("button", name=re.compile("Next")).click()
+    expect(laptop.locator(".runbar__title")).to_have_text("Where do I step in?")
+
+    phone_context = open_context(**PHONE)
+    phone = phone_context.new_page()
+    join(phone, f"{server}/j/{code}/", "Rosa", table="Table 1")
+    answer = phone.get_by_role("textbox", name="Leading team meetings")
+    # Offline, so the words can only have been kept on the phone itself.
+    phone_context.set_offline(True)
+    answer.fill("I chair the weekly pipeline call myse")
+    phone.wait_for_timeout(1200)  # the autosave was tried, and failed, while offline
+    phone_context.set_offline(False)
+    phone.reload()
+    expect(phone.get_by_role("textbox", name="Leading team meetings")).to_have_value(
+        "I chair the weekly pipeline call myse"
+    )

@@ -20,6 +20,9 @@ def daphne_arguments(host: str, port: int) -> list[str]:
         "--endpoint",
         f"tcp:port={port}:interface={host.replace(':', r'\:')}:backlog={LISTEN_BACKLOG}",
         "--proxy-headers",
+        # Daphne closes every socket after a day by default; a projector stays open longer.
+        "--websocket_timeout",
+        "-1",
         "workshop.asgi:application",
     ]
 
