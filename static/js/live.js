@@ -238,16 +238,24 @@
     retryDelay: 2000,
     retryTimer: null,
     flushing: false,
+    again: false,
     async flush() {
-      if (this.flushing) return;
+      // A post queued while a flush is under way is sent by that flush, in order.
+      if (this.flushing) {
+        this.again = true;
+        return;
+      }
       this.flushing = true;
       try {
-        for (const entry of this.entries()) {
-          if (!(await this.send(entry))) {
-            this.scheduleRetry();
-            return;
+        do {
+          this.again = false;
+          for (const entry of this.entries()) {
+            if (!(await this.send(entry))) {
+              this.scheduleRetry();
+              return;
+            }
           }
-        }
+        } while (this.again);
         this.retryDelay = 2000;
       } finally {
         this.flushing = false;
