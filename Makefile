@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install install-test lint format clean screenshots
+.PHONY: run test install install-test lint format clean screenshots bench
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
@@ -60,3 +60,9 @@ clean:
 screenshots: install-test
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest -q tests/browser/test_screens.py \
 		tests/browser/test_whole_day.py tests/browser/test_agenda_editor.py
+
+# The load and latency harness: the app and a minimal baseline on the same work (bench/run.py).
+# Writes bench/results/latest.md; `make bench ARGS=--quick` tries it small.
+bench: install-test
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[bench]'
+	$(BIN)/python bench/run.py $(ARGS)

@@ -9,6 +9,7 @@ What a screen shows depends on the activity the room is in (its "stage"): moving
 activity sends every screen a snapshot; within an activity, only what changed is sent.
 """
 
+import copy
 import json
 import time
 import uuid
@@ -96,10 +97,14 @@ class Stage:
     def of(cls, workshop: Workshop) -> "Stage":
         activity = None
         if workshop.current_activity_id:
-            activity = Activity.objects.select_related("source").get(
-                pk=workshop.current_activity_id
-            )
+            activity = Activity.objects.get(pk=workshop.current_activity_id)
         return cls(workshop, activity)
+
+    @classmethod
+    def load(cls, workshop_id: int) -> "Stage":
+        """The workshop and its running activity, in one query."""
+        workshop = Workshop.objects.select_related("current_activity").get(pk=workshop_id)
+        return cls(workshop, workshop.current_activity)
 
     @property
     def kind(self) -> str | None:
@@ -196,18 +201,19 @@ def tables_with_people(workshop_id: int, table_filter: Q = EVERYTHING):
     )
 
 
-def takeaways(workshop_id: int, takeaway_filter: Q = EVERYTHING):
-    return (
-        Takeaway.objects.filter(takeaway_filter, workshop_id=workshop_id)
-        .select_related("author", "table")
-        .annotate(vote_count=Count("votes"))
-        .order_by("-pk")
+def takeaways(workshop_id: int, takeaway_filter: Q = EVERYTHING, *, votes: bool = True):
+    """Takeaways with their authors; counting votes (a join and a GROUP BY) only when asked."""
+    rows = Takeaway.objects.filter(takeaway_filter, workshop_id=workshop_id).select_related(
+        "author", "table"
     )
+    if votes:
+        rows = rows.annotate(vote_count=Count("votes"))
+    return rows.order_by("-pk")
 
 
 def order_key(takeaway, stage: Stage) -> int:
     """Where a card stands in its list, highest first: by votes in a share-out that asks."""
-    if stage.reorders_on_votes:
+    if stage.reorders_on_votes and hasattr(takeaway, "vote_count"):
         return takeaway.vote_count * 1_000_000_000 + takeaway.pk
     return takeaway.pk
 
@@ -219,9 +225,11 @@ def _render(audience: Audience, piece: str, context: dict) -> str:
     return render_to_string(f"{audience.template}#{piece}", {**context, "audience": audience})
 
 
-def render_changes(audience: Audience, stage: Stage, changes: Changes, context: dict) -> str:
+def render_changes(
+    audience: Audience, stage: Stage, changes: Changes, context: dict, board=None
+) -> str:
     if changes.stage or (changes.takeaways and stage.reorders_on_votes):
-        return render_snapshot(audience, stage, context)
+        return render_snapshot(audience, stage, context, board)
     parts = []
     for piece in sorted(changes.pieces):
         html = _render(audience, piece, context)
@@ -245,51 +253,82 @@ def render_changes(audience: Audience, stage: Stage, changes: Changes, context: 
     return format_html_join("", "{}", ((part,) for part in parts))
 
 
-def render_snapshot(audience: Audience, stage: Stage, context: dict | None = None) -> str:
-    context = {**(context or stage.context()), **board_context(audience, stage)}
+def render_snapshot(
+    audience: Audience, stage: Stage, context: dict | None = None, board=None
+) -> str:
+    own = board.context_for(audience) if board else board_context(audience, stage)
+    context = {**(context or stage.context()), **own}
     return partial("#board", "outerHTML", _render(audience, "board", context))
 
 
-def board_context(audience: Audience, stage: Stage) -> dict:
-    """What an audience's board shows: used by the page itself and by snapshots."""
-    workshop = stage.workshop
-    table_filter = (
-        Q(pk=audience.table_id)
-        if audience.kind == "table" and not stage.is_shareout
-        else EVERYTHING
-    )
-    tables = list(tables_with_people(workshop.pk, table_filter))
-    shown = []
-    if stage.shown_discussion_id:
-        shown = [
-            k
-            for k in takeaways(
-                workshop.pk,
-                Q(activity_id=stage.shown_discussion_id, deleted=False)
-                & Q(table__in=[t.pk for t in tables]),
+@dataclass
+class Board:
+    """Every table and every takeaway the stage shows, read once for all the audiences that
+    need a snapshot (moving to another activity sends one to each table's phones)."""
+
+    stage: Stage
+    tables: list
+    shown: list
+    activities: list
+
+    @classmethod
+    def load(cls, stage: Stage, table_ids: Iterable[int] | None = None) -> "Board":
+        workshop = stage.workshop
+        table_filter = Q(pk__in=table_ids) if table_ids is not None else EVERYTHING
+        tables = list(tables_with_people(workshop.pk, table_filter))
+        shown = []
+        if stage.shown_discussion_id:
+            shown = list(
+                takeaways(
+                    workshop.pk,
+                    Q(activity_id=stage.shown_discussion_id, deleted=False)
+                    & Q(table__in=[t.pk for t in tables]),
+                    votes=stage.is_shareout,
+                )
             )
-            if audience.shows(k)
+        for takeaway in shown:
+            takeaway.order = order_key(takeaway, stage)
+        shown.sort(key=lambda k: -k.order)
+        return cls(stage, tables, shown, [])
+
+    def context_for(self, audience: Audience) -> dict:
+        """What one audience's board shows: used by the page itself and by snapshots."""
+        stage, workshop = self.stage, self.stage.workshop
+        tables = [
+            copy.copy(table)  # each audience gets its own list of cards on the same rows
+            for table in self.tables
+            if audience.kind != "table" or stage.is_shareout or table.pk == audience.table_id
         ]
-    for takeaway in shown:
-        takeaway.order = order_key(takeaway, stage)
-    shown.sort(key=lambda k: -k.order)
-    for table in tables:
-        table.shown_takeaways = [k for k in shown if k.table_id == table.pk]
-    context = {
-        "tables": tables,
-        "revision": workshop.revision,
-        "wall_columns": wall_columns(len(tables)),
-    }
-    if audience.kind == "console":
-        activities = list(workshop.activities.all())
-        context["activities"] = activities
-        context["activity_number"] = next(
-            (n for n, a in enumerate(activities, 1) if a.pk == workshop.current_activity_id), 0
-        )
-    if audience.kind == "table":
-        # Each phone replaces it with its own as soon as it posts (see static/js/live.js).
-        context["new_token"] = uuid.uuid4()
-    return context
+        shown = [k for k in self.shown if audience.shows(k)]
+        for table in tables:
+            table.shown_takeaways = [k for k in shown if k.table_id == table.pk]
+        context = {
+            "tables": tables,
+            "revision": workshop.revision,
+            "wall_columns": wall_columns(len(tables)),
+        }
+        if audience.kind == "console":
+            if not self.activities:
+                self.activities = list(workshop.activities.all())
+            context["activities"] = self.activities
+            context["activity_number"] = next(
+                (
+                    n
+                    for n, a in enumerate(self.activities, 1)
+                    if a.pk == workshop.current_activity_id
+                ),
+                0,
+            )
+        if audience.kind == "table":
+            # Each phone replaces it with its own as soon as it posts (see static/js/live.js).
+            context["new_token"] = uuid.uuid4()
+        return context
+
+
+def board_context(audience: Audience, stage: Stage) -> dict:
+    """One audience's board, read for it alone (a page, a reconnecting screen)."""
+    own_table = audience.kind == "table" and not stage.is_shareout
+    return Board.load(stage, [audience.table_id] if own_table else None).context_for(audience)
 
 
 def page_context(audience: Audience, workshop: Workshop) -> dict:
@@ -394,21 +433,36 @@ def broadcast(
     stage_changed: bool = False,
 ):
     # Read back what was committed: the fragments show the rows as they are now.
-    workshop = Workshop.objects.get(pk=workshop_id)
-    stage = Stage.of(workshop)
+    stage = Stage.load(workshop_id)
+    workshop = stage.workshop
     context = stage.context()
+    changed_takeaways = []
+    if takeaway_ids:
+        rows = takeaways(workshop_id, Q(pk__in=takeaway_ids), votes=stage.is_shareout)
+        changed_takeaways = list(rows)
     changes = Changes(
         tables=list(tables_with_people(workshop_id, Q(pk__in=table_ids))) if table_ids else [],
-        takeaways=list(takeaways(workshop_id, Q(pk__in=takeaway_ids))) if takeaway_ids else [],
+        takeaways=changed_takeaways,
         pieces=set(pieces),
         stage=stage_changed,
     )
-    send = async_to_sync(get_channel_layer().group_send)
+    messages = []
+    needs_snapshots = changes.stage or (changes.takeaways and stage.reorders_on_votes)
+    board = Board.load(stage) if needs_snapshots else None
     for audience in _audiences(workshop, stage, changes):
-        content = render_changes(audience, stage, changes, context)
+        content = render_changes(audience, stage, changes, context, board)
         if content:
             text = message(changes.revision or workshop.revision, content)
-            send(audience.group(workshop_id), {"type": "live.fragment", "text": text})
+            messages.append((audience.group(workshop_id), text))
+    if messages:
+        # One hop to the event loop for all of them: each hop costs a thread switch.
+        async_to_sync(_send_all)(messages)
+
+
+async def _send_all(messages: list[tuple[str, str]]) -> None:
+    layer = get_channel_layer()
+    for group, text in messages:
+        await layer.group_send(group, {"type": "live.fragment", "text": text})
 
 
 def _audiences(workshop: Workshop, stage: Stage, changes: Changes) -> list[Audience]:

@@ -1,0 +1,111 @@
+"""Just enough HTTP and WebSocket, on raw asyncio streams, for cheap load-generating clients.
+
+The harness opens a thousand sockets from one core: a full client library per socket would
+measure itself. These clients do the handshake, answer pings, and (for timing clients only)
+read text frames.
+"""
+
+import asyncio
+import base64
+import os
+import struct
+
+PING, PONG, CLOSE, TEXT = 0x9, 0xA, 0x8, 0x1
+
+
+class HandshakeRefused(ConnectionError):
+    pass
+
+
+async def http(host, port, method, path, headers=None, body=b"", timeout=30.0):
+    """One request on a fresh connection: (status, headers, body)."""
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    try:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
+        for name, value in (headers or {}).items():
+            lines.append(f"{name}: {value}")
+        if body:
+            lines.append(f"Content-Length: {len(body)}")
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        raw = await asyncio.wait_for(reader.read(), timeout)
+    finally:
+        writer.close()
+    head, _, content = raw.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    parsed = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        parsed.setdefault(name.strip().lower(), []).append(value.strip())
+    return int(status_line.split()[1]), parsed, content
+
+
+def cookies_from(headers) -> dict:
+    jar = {}
+    for value in headers.get("set-cookie", []):
+        name, _, rest = value.partition("=")
+        jar[name.strip()] = rest.split(";", 1)[0]
+    return jar
+
+
+def cookie_header(jar: dict) -> str:
+    return "; ".join(f"{name}={value}" for name, value in jar.items())
+
+
+async def ws_connect(host, port, path, headers=None, timeout=30.0):
+    """Opens a WebSocket; returns (reader, writer) positioned after the handshake."""
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    key = base64.b64encode(os.urandom(16)).decode()
+    lines = [
+        f"GET {path} HTTP/1.1",
+        f"Host: {host}:{port}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {key}",
+        "Sec-WebSocket-Version: 13",
+        f"Origin: http://{host}:{port}",
+    ]
+    for name, value in (headers or {}).items():
+        lines.append(f"{name}: {value}")
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
+    if b" 101 " not in head.split(b"\r\n", 1)[0]:
+        writer.close()
+        raise HandshakeRefused(head.split(b"\r\n", 1)[0].decode("latin-1"))
+    return reader, writer
+
+
+def frame(opcode: int, payload: bytes = b"") -> bytes:
+    """A masked client frame (clients must mask; the mask may be zero)."""
+    length = len(payload)
+    if length < 126:
+        header = struct.pack("!BB", 0x80 | opcode, 0x80 | length)
+    elif length < 65536:
+        header = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, length)
+    else:
+        header = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, length)
+    return header + b"\x00\x00\x00\x00" + payload
+
+
+async def read_frame(reader) -> tuple[int, bytes]:
+    first, second = await reader.readexactly(2)
+    length = second & 0x7F
+    if length == 126:
+        (length,) = struct.unpack("!H", await reader.readexactly(2))
+    elif length == 127:
+        (length,) = struct.unpack("!Q", await reader.readexactly(8))
+    return first & 0x0F, await reader.readexactly(length)
+
+
+async def idle(reader, writer, stop: asyncio.Event):
+    """A phone that only stays connected: answers pings, skips everything else unread."""
+    try:
+        while not stop.is_set():
+            opcode, payload = await read_frame(reader)
+            if opcode == PING:
+                writer.write(frame(PONG, payload))
+            elif opcode == CLOSE:
+                return
+    except (asyncio.IncompleteReadError, ConnectionError):
+        return
+    finally:
+        writer.close()
