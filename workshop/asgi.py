@@ -14,12 +14,15 @@ single_process.hold_if_serving()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from workshop.channel_layer import ReconnectWhenTheLayerFails  # noqa: E402
 from workshop.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # The origin is checked inside the consumers, so that a refusal carries a close code.
-        "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+        "websocket": ReconnectWhenTheLayerFails(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
     }
 )

@@ -8,9 +8,10 @@ whatever was published in between is gone while every socket stays open, looking
 
 This layer turns that into something the app already handles. When the connection to Redis is
 lost, or comes back, or one socket falls `capacity` messages behind, the affected sockets' next
-receive raises LiveLayerDropped: the consumer ends, Daphne closes the socket (code 1011), the
-browser reconnects with ?after=<revision> and catches up from the database, which is the truth.
-While Redis is down, new sockets fail the same way and the browsers keep retrying with backoff.
+receive raises LiveLayerDropped: the consumer ends, ReconnectWhenTheLayerFails (in asgi.py)
+closes the socket, the browser reconnects with ?after=<revision> and catches up from the
+database, which is the truth. While Redis is down, new sockets are refused the same way and the
+browsers keep retrying with backoff.
 
 Only one Redis host is supported (REDIS_URL names one).
 """
@@ -43,6 +44,29 @@ _DROPPED = "__dropped__"
 class LiveLayerDropped(ConnectionError):
     """This socket may have missed messages: end it, so that its browser reconnects and catches
     up from the database."""
+
+
+# Close code for a socket whose live updates failed. Daphne lets an application send only 1000
+# or 3000-4999 (1012, "service restart", would be refused); live.js reconnects on 1000.
+CLOSE_RECONNECT = 1000
+
+
+class ReconnectWhenTheLayerFails:
+    """ASGI middleware for sockets: a consumer ended by the channel layer (LiveLayerDropped, or
+    Redis unreachable while it joined) closes normally, and its browser reconnects and catches
+    up. Without it Daphne would log a traceback per socket, a thousand for one Redis restart, and
+    close with 1011. Before the handshake is accepted, the close refuses it instead."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        try:
+            return await self.app(scope, receive, send)
+        except (LiveLayerDropped, RedisConnectionError, RedisTimeoutError) as error:
+            logger.info("Closing a live socket to reconnect: %s", error)
+            with contextlib.suppress(Exception):  # the browser may be gone already
+                await send({"type": "websocket.close", "code": CLOSE_RECONNECT})
 
 
 class LiveChannelLayer(RedisPubSubChannelLayer):

@@ -8,8 +8,9 @@ import subprocess
 
 import pytest
 import redis
+from channels.testing import WebsocketCommunicator
 
-from workshop.channel_layer import LiveChannelLayer, LiveLayerDropped
+from workshop.channel_layer import LiveChannelLayer, LiveLayerDropped, ReconnectWhenTheLayerFails
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -96,3 +97,16 @@ async def test_a_socket_that_falls_capacity_messages_behind_is_dropped(redis_ser
     # Nothing keeps feeding it.
     assert not daphne._get_layer().groups
     await daphne.flush()
+
+
+async def test_a_socket_ended_by_the_layer_is_closed_for_its_browser_to_reconnect():
+    async def consumer(scope, receive, send):
+        assert (await receive())["type"] == "websocket.connect"
+        await send({"type": "websocket.accept"})
+        raise LiveLayerDropped("Lost the connection to Redis")
+
+    socket = WebsocketCommunicator(ReconnectWhenTheLayerFails(consumer), "/ws/p/key/")
+    connected, _ = await socket.connect()
+    assert connected
+    # A close Daphne accepts and live.js reconnects on (not a traceback and a 1011).
+    assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": 1000}
