@@ -28,8 +28,12 @@ import statistics
 import sys
 import time
 import uuid
+import warnings
 
 # The two channels-redis layers, and ours (pub/sub with loud failures, workshop/channel_layer.py).
+# Python 3.12.1's multiprocessing warns while tidying up the runs' queues and events; harmless.
+warnings.filterwarnings("ignore", message="ResourceTracker called reentrantly")
+
 LAYERS = ["RedisChannelLayer", "RedisPubSubChannelLayer", "LiveChannelLayer"]
 
 
