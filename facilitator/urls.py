@@ -1,7 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from facilitator import agenda_views, run_views, views
+from facilitator import (
+    agenda_views,
+    data_views,
+    download_views,
+    organizer_views,
+    run_views,
+    sharing_views,
+    views,
+)
 
 app_name = "facilitator"
 
@@ -56,4 +64,91 @@ urlpatterns = [
     ),
     path("p/<str:key>/", views.projector, name="projector"),
     path("p/<str:key>/updates/", views.projector_updates, name="projector_updates"),
+    # Results: downloads and the report, sharing them, and participants' data.
+    path("f/w/<int:workshop_id>/results/", sharing_views.results, name="results"),
+    path("f/w/<int:workshop_id>/results/organizers/", sharing_views.grant, name="grant"),
+    path(
+        "f/w/<int:workshop_id>/results/organizers/<int:access_id>/remove/",
+        sharing_views.revoke_access,
+        name="revoke_access",
+    ),
+    path("f/w/<int:workshop_id>/results/links/", sharing_views.create_link, name="create_link"),
+    path(
+        "f/w/<int:workshop_id>/results/links/<int:link_id>/revoke/",
+        sharing_views.revoke_link,
+        name="revoke_link",
+    ),
+    path(
+        "f/w/<int:workshop_id>/takeaways.xlsx",
+        download_views.facilitator_download,
+        {"kind": "xlsx"},
+        name="facilitator_xlsx",
+    ),
+    path(
+        "f/w/<int:workshop_id>/workshop.json",
+        download_views.facilitator_download,
+        {"kind": "json"},
+        name="facilitator_json",
+    ),
+    path(
+        "f/w/<int:workshop_id>/report/",
+        download_views.facilitator_report,
+        name="facilitator_report",
+    ),
+    path("f/w/<int:workshop_id>/data/", data_views.data_settings, name="data"),
+    path(
+        "f/w/<int:workshop_id>/data/remove/",
+        data_views.remove_personal_data,
+        name="remove_data",
+    ),
+    path("f/w/<int:workshop_id>/delete/", data_views.delete_workshop, name="delete"),
+    # Organizers: the workshops shared with them.
+    path("o/", organizer_views.home, name="organizer_home"),
+    path("o/login/", organizer_views.OrganizerLoginView.as_view(), name="organizer_login"),
+    path(
+        "o/welcome/<str:uidb64>/<str:token>/",
+        organizer_views.welcome,
+        name="organizer_welcome",
+    ),
+    path("o/w/<int:workshop_id>/", organizer_views.results, name="organizer_results"),
+    path(
+        "o/w/<int:workshop_id>/takeaways.csv",
+        download_views.organizer_download,
+        {"kind": "csv"},
+        name="organizer_csv",
+    ),
+    path(
+        "o/w/<int:workshop_id>/takeaways.xlsx",
+        download_views.organizer_download,
+        {"kind": "xlsx"},
+        name="organizer_xlsx",
+    ),
+    path(
+        "o/w/<int:workshop_id>/workshop.json",
+        download_views.organizer_download,
+        {"kind": "json"},
+        name="organizer_json",
+    ),
+    path("o/w/<int:workshop_id>/report/", download_views.organizer_report, name="organizer_report"),
+    # Share links: read-only, no account.
+    path("r/<str:key>/", download_views.shared_results, name="shared_results"),
+    path(
+        "r/<str:key>/takeaways.csv",
+        download_views.shared_download,
+        {"kind": "csv"},
+        name="shared_csv",
+    ),
+    path(
+        "r/<str:key>/takeaways.xlsx",
+        download_views.shared_download,
+        {"kind": "xlsx"},
+        name="shared_xlsx",
+    ),
+    path(
+        "r/<str:key>/workshop.json",
+        download_views.shared_download,
+        {"kind": "json"},
+        name="shared_json",
+    ),
+    path("r/<str:key>/report/", download_views.shared_report, name="shared_report"),
 ]

@@ -35,6 +35,8 @@ def first_facilitator(request, token):
 
 @login_required
 def home(request):
+    if request.user.is_organizer:
+        return redirect("facilitator:organizer_home")  # organizers run no workshops
     form = NewWorkshopForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

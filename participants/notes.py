@@ -71,7 +71,7 @@ def notes_for(participant: Participant) -> Notes:
 
     takeaways = (
         Takeaway.objects.filter(table_id=participant.table_id, hidden=False, deleted=False)
-        .select_related("activity", "author")
+        .select_related("activity", "author__workshop")
         .order_by("posted_at", "pk")
     )
     groups: dict[Activity | None, Section] = {}
@@ -149,7 +149,7 @@ def as_markdown(notes: Notes) -> str:
             out += ["### " + markdown_escape(section.title), ""]
             for takeaway in section.entries:
                 text = _md_block(takeaway.text, "  ")
-                out += [f"- {text} — *{markdown_escape(takeaway.author.name)}*"]
+                out += [f"- {text} — *{markdown_escape(takeaway.author.public_name)}*"]
             out += [""]
     if notes.is_empty:
         out += [_("Nothing here yet."), ""]
@@ -192,7 +192,7 @@ def as_text(notes: Notes) -> str:
             for takeaway in section.entries:
                 first, *rest = takeaway.text.splitlines() or [""]
                 out += [f"  - {first}", *_indented("\n".join(rest))]
-                out += [f"    ({takeaway.author.name})"]
+                out += [f"    ({takeaway.author.public_name})"]
     if notes.is_empty:
         out += ["", _("Nothing here yet.")]
     return "\n".join(out).rstrip("\n") + "\n"

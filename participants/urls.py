@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participants import activity_views, notes_views, views
+from participants import activity_views, forget_views, notes_views, views
 
 app_name = "participants"
 
@@ -22,4 +22,6 @@ urlpatterns = [
     path("w/<str:code>/notes/", notes_views.my_notes, name="notes"),
     path("w/<str:code>/notes.md", notes_views.my_notes_markdown, name="notes_markdown"),
     path("w/<str:code>/notes.txt", notes_views.my_notes_text, name="notes_text"),
+    # A participant deletes their own data.
+    path("w/<str:code>/forget/", forget_views.forget_me, name="forget"),
 ]

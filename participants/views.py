@@ -57,11 +57,16 @@ def join(request, code, table_number=None):
 
     preset = workshop.tables.filter(number=table_number).first() if table_number else None
     form = JoinForm(request.POST or None, workshop=workshop, initial={"table": preset})
+    if workshop.anonymous:
+        del form.fields["name"]  # an anonymous workshop asks nobody's name
     if request.method == "POST" and form.is_valid():
         try:
-            participant = services.join(
-                workshop, form.cleaned_data["table"], form.cleaned_data["name"]
-            )
+            if workshop.anonymous:
+                participant = services.join_anonymously(workshop, form.cleaned_data["table"])
+            else:
+                participant = services.join(
+                    workshop, form.cleaned_data["table"], form.cleaned_data["name"]
+                )
         except services.Refused as refusal:
             form.add_error(None, str(refusal))
         else:

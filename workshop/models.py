@@ -1,8 +1,11 @@
+import hashlib
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workshop.codes import new_join_code, new_secret
@@ -31,10 +34,15 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractUser):
-    """A facilitator (and, later, an organizer): signs in with an email address."""
+    """A facilitator, or an organizer who gets the results of the workshops shared with them.
+
+    Either signs in with an email address.
+    """
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    # An organizer runs no workshops: they see and download only what is shared with them.
+    is_organizer = models.BooleanField(_("organizer"), default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -49,6 +57,15 @@ class Workshop(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
+
+    class Retention(models.IntegerChoices):
+        """How long after it closes a workshop is kept: `manage.py purgeexpired` deletes it."""
+
+        WEEK = 7, _("7 days after it closes")
+        MONTH = 30, _("30 days after it closes")
+        QUARTER = 90, _("90 days after it closes")
+        YEAR = 365, _("1 year after it closes")
+        __empty__ = _("Until I delete it")
 
     title = models.CharField(_("title"), max_length=200)
     facilitator = models.ForeignKey(
@@ -72,6 +89,13 @@ class Workshop(models.Model):
         "Takeaway", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Nobody's name is asked at join, and nobody's name is shown but to the facilitator.
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    retention_days = models.PositiveSmallIntegerField(
+        _("keep the workshop"), choices=Retention.choices, null=True, blank=True, default=30
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    personal_data_removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -82,6 +106,13 @@ class Workshop(models.Model):
     @property
     def is_open(self):
         return self.status == self.Status.OPEN
+
+    @property
+    def expires_at(self):
+        """When `manage.py purgeexpired` deletes this workshop, or None while it is kept."""
+        if self.closed_at is None or self.retention_days is None:
+            return None
+        return self.closed_at + timedelta(days=self.retention_days)
 
 
 class Table(models.Model):
@@ -166,7 +197,8 @@ class Step(models.Model):
 
 class Participant(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="participants")
-    table = models.ForeignKey(Table, on_delete=models.PROTECT, related_name="participants")
+    # A table with people at it cannot be deleted, unless its whole workshop is.
+    table = models.ForeignKey(Table, on_delete=models.RESTRICT, related_name="participants")
     name = models.CharField(_("first name"), max_length=settings.NAME_MAX_LENGTH)
     revision = models.PositiveBigIntegerField(default=0)
     joined_at = models.DateTimeField(auto_now_add=True)
@@ -176,6 +208,11 @@ class Participant(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def public_name(self) -> str:
+        """The name that screens other than the facilitator's show."""
+        return _("Anonymous") if self.workshop.anonymous else self.name
 
 
 class Takeaway(models.Model):
@@ -196,6 +233,8 @@ class Takeaway(models.Model):
     revision = models.PositiveBigIntegerField(default=0)
     posted_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # When the facilitator first put it on the big screen; the workshop keeps only the current one.
+    spotlighted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["posted_at", "pk"]
@@ -277,3 +316,59 @@ class AgendaTemplate(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# --- Organizers: who gets the results -----------------------------------------------------
+
+
+class WorkshopAccess(models.Model):
+    """A facilitator shared a workshop's results with this account."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workshop_accesses"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["granted_at", "pk"]
+        verbose_name_plural = _("workshop accesses")
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "user"], name="workshop_access_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.workshop}"
+
+
+class ShareLink(models.Model):
+    """A read-only link to a workshop's results that expires and can be revoked.
+
+    Only a hash of its secret is stored: the link itself is shown once, when it is made.
+    """
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="share_links")
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.workshop} · {self.expires_at:%Y-%m-%d}"
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -9,24 +9,28 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workshop import agenda_templates, live
+from workshop import agenda_templates, live, sharing
 from workshop.models import (
     Activity,
     AgendaTemplate,
     Answer,
     Completion,
     Participant,
+    ShareLink,
     Step,
     Table,
     Takeaway,
     User,
     Vote,
     Workshop,
+    WorkshopAccess,
 )
 
 MAX_TABLES = 60
@@ -81,7 +85,7 @@ def create_workshop(
     facilitator: User, title: str, table_count: int, agenda: list[dict] | None = None
 ) -> Workshop:
     """A workshop with its tables and agenda, on its first activity."""
-    if not facilitator.is_authenticated:
+    if not facilitator.is_authenticated or facilitator.is_organizer:
         raise NotAllowed
     if not 1 <= table_count <= MAX_TABLES:
         raise Refused(_("A workshop has between 1 and %(max)d tables.") % {"max": MAX_TABLES})
@@ -165,8 +169,12 @@ def rename_table(facilitator: User, table: Table, name: str) -> Table:
 @transaction.atomic
 def set_workshop_open(facilitator: User, workshop: Workshop, is_open: bool) -> Workshop:
     _check_facilitator(facilitator, workshop)
+    if is_open:
+        workshop.closed_at = None
+    elif workshop.is_open or workshop.closed_at is None:
+        workshop.closed_at = timezone.now()  # the retention period counts from here
     workshop.status = Workshop.Status.OPEN if is_open else Workshop.Status.CLOSED
-    workshop.save(update_fields=["status"])
+    workshop.save(update_fields=["status", "closed_at"])
     _next_revision(workshop.pk)
     workshop.refresh_from_db(fields=["revision"])
     live.changed(workshop.pk, status=True)
@@ -397,6 +405,9 @@ def set_spotlight(facilitator: User, workshop: Workshop, takeaway: Takeaway | No
             raise NotAllowed
         if not takeaway.is_visible:
             raise Refused(_("A hidden or deleted takeaway cannot be put in the spotlight."))
+        Takeaway.objects.filter(pk=takeaway.pk, spotlighted_at=None).update(
+            spotlighted_at=timezone.now()
+        )
     Workshop.objects.filter(pk=workshop.pk).update(spotlight=takeaway)
     _next_revision(workshop.pk)
     live.changed(workshop.pk, spotlight=True)
@@ -652,3 +663,193 @@ def save_as_template(facilitator: User, workshop: Workshop, name: str):
     return AgendaTemplate.objects.create(
         owner=facilitator, name=name, agenda=agenda_templates.serialise(workshop)
     )
+
+
+# --- Organizers and participants' data -------------------------------------------------------
+#
+# Sharing the results (organizer accounts and share links), the anonymous setting, removing
+# personal data, deleting a workshop or one's own data, and the retention period.
+
+SHARE_LINK_DAYS = 7
+SHARE_LINK_MAX_DAYS = 90
+
+
+def _anonymous_name(number: int) -> str:
+    return _("Participant %(number)d") % {"number": number}
+
+
+@transaction.atomic
+def grant_access(facilitator: User, workshop: Workshop, email: str) -> WorkshopAccess:
+    """Shares the workshop's results with the account of `email`.
+
+    Without an account, an organizer account is made, with no password yet: the facilitator
+    passes on a link where its owner chooses one (a venue laptop sends no email).
+    """
+    _check_facilitator(facilitator, workshop)
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise Refused(_("Please enter an email address.")) from error
+    if email == facilitator.email.lower():
+        raise Refused(_("You run this workshop: you see its results already."))
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, None, is_organizer=True)
+    access, _created = WorkshopAccess.objects.get_or_create(
+        workshop=workshop, user=user, defaults={"granted_by": facilitator}
+    )
+    _next_revision(workshop.pk)
+    return access
+
+
+@transaction.atomic
+def revoke_access(facilitator: User, access: WorkshopAccess) -> None:
+    _check_facilitator(facilitator, access.workshop)
+    access.delete()
+    _next_revision(access.workshop_id)
+
+
+@transaction.atomic
+def create_share_link(
+    facilitator: User, workshop: Workshop, days: int = SHARE_LINK_DAYS
+) -> tuple[ShareLink, str]:
+    """A read-only link to the results, valid for `days`; returns it with its key.
+
+    The key is in the link's address and nowhere else: only a hash of its secret is stored.
+    """
+    _check_facilitator(facilitator, workshop)
+    if not 1 <= days <= SHARE_LINK_MAX_DAYS:
+        raise Refused(_("A share link lasts 1 to %(max)d days.") % {"max": SHARE_LINK_MAX_DAYS})
+    key, secret_hash = sharing.new_share_key()
+    link = ShareLink.objects.create(
+        workshop=workshop,
+        secret_hash=secret_hash,
+        created_by=facilitator,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    _next_revision(workshop.pk)
+    return link, key
+
+
+@transaction.atomic
+def revoke_share_link(facilitator: User, link: ShareLink) -> ShareLink:
+    _check_facilitator(facilitator, link.workshop)
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        _next_revision(link.workshop_id)
+    return link
+
+
+@transaction.atomic
+def set_data_settings(
+    facilitator: User, workshop: Workshop, *, anonymous: bool, retention_days: int | None
+) -> Workshop:
+    """The anonymous setting and the retention period; every screen redraws its names."""
+    _check_facilitator(facilitator, workshop)
+    if retention_days is not None and retention_days not in Workshop.Retention.values:
+        raise Refused(_("Choose how long to keep the workshop."))
+    Workshop.objects.filter(pk=workshop.pk).update(
+        anonymous=anonymous, retention_days=retention_days
+    )
+    _stage_changed(workshop.pk)
+    workshop.refresh_from_db()
+    return workshop
+
+
+@transaction.atomic
+def join_anonymously(workshop: Workshop, table: Table) -> Participant:
+    """Joining an anonymous workshop: no name is asked, a number stands for one."""
+    _check_open(workshop)
+    if table.workshop_id != workshop.pk or not workshop.anonymous:
+        raise NotAllowed
+    revision = _next_revision(workshop.pk)  # holds the workshop's lock: numbers never collide
+    number = Participant.objects.filter(workshop=workshop).count() + 1
+    participant = Participant.objects.create(
+        workshop=workshop, table=table, name=_anonymous_name(number), revision=revision
+    )
+    live.changed(workshop.pk, tables=[table.pk])
+    return participant
+
+
+@transaction.atomic
+def remove_personal_data(facilitator: User, workshop: Workshop) -> int:
+    """Names become "Participant 12" (in the order people joined) and reflections are deleted.
+
+    What the tables posted stays, so the results keep their value. Returns how many
+    participants were renamed.
+    """
+    _check_facilitator(facilitator, workshop)
+    revision = _next_revision(workshop.pk)
+    participants = list(workshop.participants.order_by("joined_at", "pk"))
+    for number, participant in enumerate(participants, 1):
+        participant.name = _anonymous_name(number)
+        participant.revision = revision
+    Participant.objects.bulk_update(participants, ["name", "revision"])
+    Answer.objects.filter(participant__workshop=workshop).delete()
+    Workshop.objects.filter(pk=workshop.pk).update(personal_data_removed_at=timezone.now())
+    _stage_changed(workshop.pk)
+    workshop.refresh_from_db()
+    return len(participants)
+
+
+@transaction.atomic
+def delete_workshop(facilitator: User, workshop: Workshop) -> None:
+    """The workshop and everything in it, for good."""
+    _check_facilitator(facilitator, workshop)
+    _delete_workshop(workshop.pk)
+
+
+def _delete_workshop(workshop_id: int) -> int:
+    return Workshop.objects.filter(pk=workshop_id).delete()[1].get("workshop.Workshop", 0)
+
+
+@transaction.atomic
+def forget_participant(participant: Participant) -> None:
+    """A participant deletes their own data from their phone.
+
+    Their name becomes a number, and their private answers, their +1s and the takeaways they
+    posted are deleted (a takeaway stays as an empty tombstone, so that screens catching up
+    learn it is gone).
+    """
+    workshop_id = participant.workshop_id
+    revision = _next_revision(workshop_id)
+    own = list(Takeaway.objects.filter(author=participant).values_list("pk", flat=True))
+    Takeaway.objects.filter(pk__in=own).update(deleted=True, text="", revision=revision)
+    voted = list(Vote.objects.filter(participant=participant).values_list("takeaway", flat=True))
+    Vote.objects.filter(participant=participant).delete()
+    Takeaway.objects.filter(pk__in=voted).update(revision=revision)
+    Answer.objects.filter(participant=participant).delete()
+    Completion.objects.filter(participant=participant).delete()
+    spotlight_cleared = Workshop.objects.filter(pk=workshop_id, spotlight__in=own).update(
+        spotlight=None
+    )
+    number = Participant.objects.filter(workshop_id=workshop_id, pk__lte=participant.pk).count()
+    participant.name = _anonymous_name(number)
+    participant.revision = revision
+    participant.save(update_fields=["name", "revision"])
+    live.changed(
+        workshop_id,
+        tables=[participant.table_id],
+        takeaways=own + voted,
+        progress=True,
+        spotlight=bool(spotlight_cleared),
+    )
+
+
+def purge_expired(now=None) -> tuple[int, int]:
+    """Deletes the workshops whose retention period has ended, and dead share links.
+
+    Returns how many workshops and share links were deleted. Run by `manage.py purgeexpired`.
+    """
+    now = now or timezone.now()
+    closed = Workshop.objects.filter(closed_at__isnull=False, retention_days__isnull=False)
+    expired = [w.pk for w in closed.only("closed_at", "retention_days") if w.expires_at <= now]
+    workshops = 0
+    for pk in expired:
+        with transaction.atomic():
+            workshops += _delete_workshop(pk)
+    dead = ShareLink.objects.filter(Q(expires_at__lte=now) | Q(revoked_at__isnull=False))
+    links = dead.delete()[1].get("workshop.ShareLink", 0)
+    return workshops, links

@@ -1,0 +1,197 @@
+"""What a workshop produced, gathered once for every download and the printable report.
+
+Organizers get what the tables posted and nothing private: solo reflections are never read
+here (an answer a participant shared with their table is in, as the takeaway it became),
+deleted takeaways never, and hidden ones only in the facilitator's own downloads.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workshop.models import Activity, Completion, Participant, Takeaway, Workshop
+
+MOST_VOTED = 5
+
+
+@dataclass
+class Item:
+    """One takeaway as the results show it."""
+
+    pk: int
+    activity_id: int | None
+    activity: str
+    table_id: int
+    table: str
+    author: str
+    text: str
+    votes: int
+    spotlighted: bool
+    from_reflection: bool
+    hidden: bool
+    posted_at: datetime
+    edited_at: datetime | None
+
+
+@dataclass
+class TableSummary:
+    pk: int
+    number: int
+    name: str
+    participants: int
+    takeaways: int = 0
+    votes: int = 0
+
+
+@dataclass
+class TableGroup:
+    table: str
+    items: list[Item]
+
+
+@dataclass
+class Section:
+    """The takeaways of one activity (or of a deleted one), table by table."""
+
+    activity: Activity | None
+    title: str
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def by_table(self) -> list[TableGroup]:
+        groups: dict[str, list[Item]] = {}
+        for item in self.items:
+            groups.setdefault(item.table, []).append(item)
+        return [TableGroup(table, items) for table, items in groups.items()]
+
+
+@dataclass
+class SoloSummary:
+    title: str
+    finished: int
+
+
+@dataclass
+class Results:
+    workshop: Workshop
+    title: str
+    date: date
+    facilitator: str
+    anonymous: bool
+    include_hidden: bool
+    agenda: list[Activity]
+    tables: list[TableSummary]
+    items: list[Item]
+    sections: list[Section]
+    solo: list[SoloSummary]
+    exported_at: datetime
+
+    @property
+    def participant_count(self) -> int:
+        return sum(t.participants for t in self.tables)
+
+    @property
+    def takeaway_count(self) -> int:
+        return len(self.items)
+
+    @property
+    def vote_count(self) -> int:
+        return sum(item.votes for item in self.items)
+
+    @property
+    def reflection_count(self) -> int:
+        return sum(item.from_reflection for item in self.items)
+
+    @property
+    def most_voted(self) -> list[Item]:
+        voted = [item for item in self.items if item.votes and not item.hidden]
+        return sorted(voted, key=lambda item: (-item.votes, item.posted_at))[:MOST_VOTED]
+
+
+def facilitator_name(workshop: Workshop) -> str:
+    user = workshop.facilitator
+    return user.get_full_name() or user.email
+
+
+def author_label(workshop: Workshop, participant: Participant) -> str:
+    """The author as downloads show it: "anonymous" in an anonymous workshop."""
+    return _("anonymous") if workshop.anonymous else participant.name
+
+
+def results_for(workshop: Workshop, *, include_hidden: bool = False) -> Results:
+    workshop = Workshop.objects.select_related("facilitator").get(pk=workshop.pk)
+    agenda = list(workshop.activities.prefetch_related("steps").order_by("position", "pk"))
+    tables = [
+        TableSummary(t.pk, t.number, t.name, t.people)
+        for t in workshop.tables.annotate(people=Count("participants")).order_by("number")
+    ]
+    by_table = {t.pk: t for t in tables}
+
+    takeaways = (
+        Takeaway.objects.filter(workshop=workshop, deleted=False)
+        .select_related("author", "table", "activity")
+        .annotate(vote_count=Count("votes"))
+        .order_by("table__number", "posted_at", "pk")
+    )
+    if not include_hidden:
+        takeaways = takeaways.filter(hidden=False)
+    items = []
+    for takeaway in takeaways:
+        activity = takeaway.activity
+        items.append(
+            Item(
+                pk=takeaway.pk,
+                activity_id=takeaway.activity_id,
+                activity=activity.title if activity else _("Other takeaways"),
+                table_id=takeaway.table_id,
+                table=takeaway.table.name,
+                author=author_label(workshop, takeaway.author),
+                text=takeaway.text,
+                votes=takeaway.vote_count,
+                spotlighted=takeaway.spotlighted_at is not None,
+                from_reflection=takeaway.from_reflection,
+                hidden=takeaway.hidden,
+                posted_at=timezone.localtime(takeaway.posted_at),
+                edited_at=timezone.localtime(takeaway.edited_at) if takeaway.edited_at else None,
+            )
+        )
+        if not takeaway.hidden:
+            by_table[takeaway.table_id].takeaways += 1
+            by_table[takeaway.table_id].votes += takeaway.vote_count
+
+    # Every table discussion has its section, even an empty one; then anything else that has
+    # takeaways (a deleted activity's come last).
+    sections = {a.pk: Section(a, a.title) for a in agenda if a.is_discussion}
+    for item in items:
+        if item.activity_id not in sections:
+            activity = next((a for a in agenda if a.pk == item.activity_id), None)
+            sections[item.activity_id] = Section(activity, item.activity)
+        sections[item.activity_id].items.append(item)
+    positions = {a.pk: n for n, a in enumerate(agenda)}
+    ordered = sorted(sections.items(), key=lambda kv: positions.get(kv[0], len(agenda)))
+
+    finished = dict(
+        Completion.objects.filter(activity__workshop=workshop)
+        .values_list("activity")
+        .annotate(n=Count("pk"))
+    )
+    solo = [
+        SoloSummary(a.title, finished.get(a.pk, 0)) for a in agenda if a.kind == Activity.Kind.SOLO
+    ]
+    return Results(
+        workshop=workshop,
+        title=workshop.title,
+        date=timezone.localtime(workshop.created_at).date(),
+        facilitator=facilitator_name(workshop),
+        anonymous=workshop.anonymous,
+        include_hidden=include_hidden,
+        agenda=agenda,
+        tables=tables,
+        items=items,
+        sections=[section for _pk, section in ordered],
+        solo=solo,
+        exported_at=timezone.localtime(),
+    )
