@@ -11,8 +11,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,9 +45,17 @@ class Refused(Exception):
 
 
 def _next_revision(workshop_id: int) -> int:
-    # The UPDATE also takes the workshop's row lock until commit, so revisions commit in order.
-    Workshop.objects.filter(pk=workshop_id).update(revision=F("revision") + 1)
-    return Workshop.objects.values_list("revision", flat=True).get(pk=workshop_id)
+    """Raises the workshop's revision and returns it, in one statement.
+
+    The UPDATE also takes the workshop's row lock until commit, so revisions commit in order.
+    """
+    table = Workshop._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET revision = revision + 1 WHERE id = %s RETURNING revision",  # noqa: S608 - the table name is ours
+            [workshop_id],
+        )
+        return cursor.fetchone()[0]
 
 
 def _check_facilitator(user: User, workshop: Workshop) -> None:
@@ -221,7 +229,7 @@ def post_takeaway(participant: Participant, text: str, token: uuid.UUID) -> Take
 
 @transaction.atomic
 def _post_takeaway(participant: Participant, text: str, token: uuid.UUID) -> Takeaway:
-    workshop = Workshop.objects.get(pk=participant.workshop_id)
+    workshop = Workshop.objects.select_related("current_activity").get(pk=participant.workshop_id)
     _check_open(workshop)
     existing = _existing_post(participant, text, token)
     if existing is not None:
