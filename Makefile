@@ -59,7 +59,8 @@ clean:
 # Refresh the README's pictures from a real run in Chromium.
 screenshots: install-test
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest -q tests/browser/test_screens.py \
-		tests/browser/test_whole_day.py tests/browser/test_agenda_editor.py
+		tests/browser/test_whole_day.py tests/browser/test_agenda_editor.py \
+		tests/browser/test_report_pdf.py
 
 # The load and latency harness: the app and a minimal baseline on the same work (bench/run.py).
 # Writes bench/results/latest.md; `make bench ARGS=--quick` tries it small.

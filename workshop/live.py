@@ -138,7 +138,7 @@ class Stage:
         }
         if workshop.spotlight_id:
             context["spotlight"] = (
-                Takeaway.objects.select_related("author", "table")
+                Takeaway.objects.select_related("author__workshop", "table")
                 .filter(pk=workshop.spotlight_id, hidden=False, deleted=False)
                 .first()
             )
@@ -203,8 +203,9 @@ def tables_with_people(workshop_id: int, table_filter: Q = EVERYTHING):
 
 def takeaways(workshop_id: int, takeaway_filter: Q = EVERYTHING, *, votes: bool = True):
     """Takeaways with their authors; counting votes (a join and a GROUP BY) only when asked."""
+    # The author's workshop too: whether names are shown depends on it (public_name).
     rows = Takeaway.objects.filter(takeaway_filter, workshop_id=workshop_id).select_related(
-        "author", "table"
+        "author__workshop", "table"
     )
     if votes:
         rows = rows.annotate(vote_count=Count("votes"))

@@ -221,5 +221,7 @@ def test_the_console_works_as_a_remote_on_the_facilitators_phone(server, open_co
     remote.locator(".takeaway", has_text="Hide me").get_by_role("button", name="Show").click()
     remote.locator(".takeaway", has_text="Hide me").get_by_role("button", name="Spotlight").click()
     expect(laptop.locator("#spotlight")).to_contain_text("Hide me from the wall")
+    # The remote's own board is replaced by the answer to its click: wait for that first.
+    expect(remote.locator("#spotlight")).to_contain_text("Hide me from the wall")
     remote.locator(".runbar").scroll_into_view_if_needed()
     screenshot(remote, "console-remote-phone")
