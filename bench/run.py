@@ -41,6 +41,7 @@ HOST = "127.0.0.1"
 CSRF = "b" * 32  # a CSRF secret sent as cookie and header alike, as a browser would
 SERVER_CORE, CLIENT_CORE = "0", "1"
 CONNECT_CONCURRENCY = 50
+LOAD_TIMEOUT = 10.0  # a request or handshake slower than this, under load, is an error
 
 
 def pinned(core: str) -> list[str]:
@@ -284,7 +285,8 @@ class Phones:
             if probes is not None and n in probes:
                 await asyncio.gather(*batch)
                 batch = []
-                timing.connect(*server.phone_socket(n))
+                if timing.connect(*server.phone_socket(n)) is None:
+                    self.errors += 1
             else:
                 batch.append(one(n))
         await asyncio.gather(*batch)
@@ -336,9 +338,11 @@ async def post_to_projector(server: Server, phones: int, rate: float, duration: 
         scheduled[i] = start + i / rate
         await asyncio.sleep(max(0, scheduled[i] - time.time()))
         sends.append(asyncio.create_task(send(i)))
-    await asyncio.gather(*sends)
+    # Bounded: a post still unanswered after its timeout counts as failed, and one that has not
+    # reached the projectors 15 s after the last was sent counts as lost.
+    await asyncio.wait(sends, timeout=LOAD_TIMEOUT + 5)
     load_cpu = clock.share_of_a_core()
-    await asyncio.sleep(5)  # the last posts' way to the projectors
+    await asyncio.sleep(15 if failures or len(sends) < count else 5)
     arrivals = timing.stop()
     await bulk.close()
     first = {}
@@ -598,7 +602,14 @@ def report(ours: dict, base: dict, options) -> str:
     )
 
 
+def raise_open_file_limit():
+    """Thousands of sockets need thousands of descriptors, here and in the servers we start."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
+
+
 def main():
+    raise_open_file_limit()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--phones", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=100)

@@ -37,10 +37,15 @@ async def main(port: int, marker: bytes):
         command = json.loads(line)
         if "connect" in command:
             spec = command["connect"]
-            ws_reader, ws_writer = await ws_connect(HOST, port, spec["path"], spec["headers"])
-            index = len(tasks)
-            tasks.append(asyncio.create_task(listen(index, ws_reader, ws_writer, marker, arrivals)))
-            reply = {"connected": index}
+            try:
+                ws_reader, ws_writer = await ws_connect(HOST, port, spec["path"], spec["headers"])
+            except (TimeoutError, OSError, ConnectionError) as error:
+                reply = {"connected": None, "error": str(error)}
+            else:
+                index = len(tasks)
+                listener = listen(index, ws_reader, ws_writer, marker, arrivals)
+                tasks.append(asyncio.create_task(listener))
+                reply = {"connected": index}
         elif "arrivals" in command:
             reply = {"arrivals": arrivals[command["arrivals"] :]}
         else:

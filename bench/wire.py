@@ -17,7 +17,7 @@ class HandshakeRefused(ConnectionError):
     pass
 
 
-async def http(host, port, method, path, headers=None, body=b"", timeout=30.0):
+async def http(host, port, method, path, headers=None, body=b"", timeout=10.0):
     """One request on a fresh connection: (status, headers, body)."""
     reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
     try:
@@ -51,7 +51,7 @@ def cookie_header(jar: dict) -> str:
     return "; ".join(f"{name}={value}" for name, value in jar.items())
 
 
-async def ws_connect(host, port, path, headers=None, timeout=30.0):
+async def ws_connect(host, port, path, headers=None, timeout=10.0):
     """Opens a WebSocket; returns (reader, writer) positioned after the handshake."""
     reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
     key = base64.b64encode(os.urandom(16)).decode()
