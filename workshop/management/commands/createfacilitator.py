@@ -10,6 +10,8 @@ from workshop.models import User
 
 class Command(BaseCommand):
     help = "Create a facilitator account that signs in with EMAIL."
+    role = "facilitator"
+    account_fields = {"is_staff": True}
 
     def add_arguments(self, parser):
         parser.add_argument("email")
@@ -22,11 +24,11 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(f"{email!r} is not an email address.") from error
         if User.objects.filter(email=email).exists():
-            raise CommandError(f"A facilitator with {email} exists already.")
+            raise CommandError(f"An account with {email} exists already.")
         if password is None:
             password = self._ask_password(email)
-        User.objects.create_user(email, password, is_staff=True)
-        self.stdout.write(self.style.SUCCESS(f"Created facilitator {email}."))
+        User.objects.create_user(email, password, **self.account_fields)
+        self.stdout.write(self.style.SUCCESS(f"Created {self.role} {email}."))
 
     def _ask_password(self, email):
         while True:
