@@ -623,7 +623,7 @@ def main():
     parser.add_argument("--probes", type=int, default=40)
     parser.add_argument("--joiners", type=int, default=1000)
     parser.add_argument("--join-window", type=float, default=10)
-    parser.add_argument("--idle-seconds", type=float, default=30)
+    parser.add_argument("--idle-seconds", type=float, default=20)
     parser.add_argument("--quick", action="store_true", help="a small run, to try the harness")
     options = parser.parse_args()
     if options.quick:
