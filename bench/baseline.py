@@ -66,7 +66,10 @@ def process_request(connection, request):
         broadcast(projectors | phones_by_table[table], message)
         return _response(HTTPStatus.OK, b'{"ok": true}', "application/json")
     if url.path == "/step":
-        message = _message(f'<div id="board">{query.get("title", "")}</div>')
+        board = f'<div id="board">{query.get("title", "")}</div>'
+        message = _message(
+            f'<hx-partial hx-target="#board" hx-swap="outerHTML">{board}</hx-partial>'
+        )
         everyone = set(projectors)
         for phones in phones_by_table.values():
             everyone |= phones

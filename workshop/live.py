@@ -35,6 +35,9 @@ UPSERT = "upsert key:data-order sort:desc"
 # More changes than this since a client's revision: a snapshot is cheaper than replaying them.
 CATCH_UP_LIMIT = 200
 
+# Activities whose phone screen shows nothing of the phone's own table.
+TABLE_BLIND_KINDS = {Activity.Kind.SLIDE, Activity.Kind.SOLO}
+
 # Pieces of a screen that belong to the whole workshop, by the id of their element. Each
 # audience's template defines a partial of the same name (empty where it shows nothing).
 WORKSHOP_PIECES = {
@@ -450,8 +453,16 @@ def broadcast(
     messages = []
     needs_snapshots = changes.stage or (changes.takeaways and stage.reorders_on_votes)
     board = Board.load(stage) if needs_snapshots else None
+    rendered = {}
     for audience in _audiences(workshop, stage, changes):
-        content = render_changes(audience, stage, changes, context, board)
+        # A slide or a reflection looks the same at every table: one render serves them all.
+        same_for_every_table = (
+            audience.kind == "table" and changes.stage and stage.kind in TABLE_BLIND_KINDS
+        )
+        variant = "every table" if same_for_every_table else audience
+        if variant not in rendered:
+            rendered[variant] = render_changes(audience, stage, changes, context, board)
+        content = rendered[variant]
         if content:
             text = message(changes.revision or workshop.revision, content)
             messages.append((audience.group(workshop_id), text))
