@@ -379,12 +379,11 @@ def catch_up_response(audience: Audience, workshop_id: int, request) -> HttpResp
 def catch_up(audience: Audience, workshop_id: int, after: int | None) -> str:
     """Everything this audience missed since `after`, or a snapshot when that is not possible."""
     with transaction.atomic():
-        workshop = Workshop.objects.get(pk=workshop_id)
-        stage = Stage.of(workshop)
+        stage = Stage.load(workshop_id)
+        workshop = stage.workshop
         context = stage.context()
-        if after is None or after < 0 or after > workshop.revision:
-            return message(workshop.revision, render_snapshot(audience, stage, context))
-        if after < workshop.stage_revision:
+        unknown = after is None or after < 0 or after > workshop.revision
+        if unknown or after < workshop.stage_revision:
             return message(workshop.revision, render_snapshot(audience, stage, context))
         changes = _changes_since(audience, stage, after)
         if len(changes.tables) + len(changes.takeaways) > CATCH_UP_LIMIT:
