@@ -147,9 +147,15 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
     laptop.get_by_role("button", name="Clear spotlight").click()
     expect(projector.locator("#spotlight")).to_be_hidden()
 
+    before = projector.locator("#main").get_attribute("data-revision")
     laptop.get_by_role("button", name="Order by votes").click()
+    expect(projector.locator("#main")).not_to_have_attribute("data-revision", before)
     first_card = wall_column(projector, "Table 1").locator(".takeaway").first
     expect(first_card).to_contain_text("Let reps present")  # newest first until votes count
+    # The change redraws every screen; tap only once the phones have it, as a person would.
+    revision = projector.locator("#main").get_attribute("data-revision")
+    for phone in phones.values():
+        expect(phone.locator("#main")).to_have_attribute("data-revision", revision)
     older = "Coach after the call, not during it"
     for name in ("Chloé", "Dev"):
         card = phones[name].locator(".takeaway", has_text=older)
