@@ -73,3 +73,11 @@ def test_embedded_mode_serves_plain_http_with_a_content_security_policy(client):
     assert policy["script-src"] == "'self'"  # no inline script, no eval
     assert policy["default-src"] == "'self'"
     assert policy["frame-ancestors"] == "'none'"
+
+
+def test_livez_answers_without_a_session_or_the_database(client):
+    # No database fixture: any query would fail this test.
+    response = client.get("/livez")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert "Set-Cookie" not in response.headers

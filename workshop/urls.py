@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 
@@ -10,8 +11,15 @@ def root(request):
     return redirect("participants:enter_code")
 
 
+def livez(request):
+    """The process answers: for a load balancer's liveness probe, and the benchmark's floor (one
+    request through the whole middleware stack that reads no session and no database)."""
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
 urlpatterns = [
     path("", root, name="root"),
+    path("livez", livez, name="livez"),
     path("", include("facilitator.urls")),
     path("", include("participants.urls")),
     path("admin/", admin.site.urls),
