@@ -171,7 +171,8 @@ if os.environ.get("DATABASE_URL"):
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend with its connections pooled (workshop/db/base.py).
+            "ENGINE": "workshop.db",
             "NAME": DATA_DIR / "workshop.sqlite3",
             "OPTIONS": {
                 # Writers queue for the lock at BEGIN instead of failing halfway through.
