@@ -4,7 +4,6 @@ from django.shortcuts import render
 
 from participants.views import with_participant
 from workshop import services
-from workshop.access import _session_key
 
 
 @with_participant
@@ -17,7 +16,6 @@ def forget_me(request, participant):
             "posted": participant.takeaways.filter(deleted=False).count(),
         }
         return render(request, "participants/forget.html", context)
-    services.forget_participant(participant)
     # This phone is no longer anyone in the workshop: scanning the code again joins anew.
-    request.session.pop(_session_key(workshop), None)
+    services.forget_participant(participant)
     return render(request, "participants/forgotten.html", {"workshop": workshop})

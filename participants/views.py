@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 
 from participants.forms import CodeForm, EditTakeawayForm, JoinForm, TakeawayForm
 from participants.solo import solo_context
-from workshop import live, services
-from workshop.access import participant_in_session, remember_participant
+from workshop import access, live, services
 from workshop.codes import normalise_join_code
 from workshop.models import Takeaway, Workshop
 
@@ -44,13 +43,13 @@ def enter_code(request):
 
 
 def join(request, code, table_number=None):
+    if access.phone_participant(request.COOKIES, code) is not None:
+        return redirect("participants:board", code=code)
     workshop = _workshop(code)
     if workshop is None:
         return _unknown_code(request, code)
     if code != workshop.code:
         return redirect(request.path.replace(f"/{code}/", f"/{workshop.code}/", 1))
-    if participant_in_session(request.session, workshop) is not None:
-        return redirect("participants:board", code=workshop.code)
     if not workshop.is_open:
         return render(request, "participants/closed.html", {"workshop": workshop})
 
@@ -59,35 +58,38 @@ def join(request, code, table_number=None):
     if workshop.anonymous:
         del form.fields["name"]  # an anonymous workshop asks nobody's name
     if request.method == "POST" and form.is_valid():
+        device = access.device_of(request.COOKIES) or access.new_device_id()
+        table = form.cleaned_data["table"]
         try:
             if workshop.anonymous:
-                participant = services.join_anonymously(workshop, form.cleaned_data["table"])
+                participant = services.join_anonymously(workshop, table, device=device)
             else:
                 participant = services.join(
-                    workshop, form.cleaned_data["table"], form.cleaned_data["name"]
+                    workshop, table, form.cleaned_data["name"], device=device
                 )
         except services.Refused as refusal:
             form.add_error(None, str(refusal))
         else:
-            remember_participant(request.session, participant)
-            return redirect("participants:board", code=workshop.code)
+            response = redirect("participants:board", code=workshop.code)
+            access.remember_device(response, participant.device)
+            return response
     return render(
         request, "participants/join.html", {"workshop": workshop, "form": form, "preset": preset}
     )
 
 
 def participant_or_redirect(request, code):
+    participant = access.phone_participant(request.COOKIES, code)
+    if participant is not None:
+        return participant, None
     workshop = _workshop(code)
     if workshop is None:
         return None, _unknown_code(request, code)
-    participant = participant_in_session(request.session, workshop)
-    if participant is None:
-        return None, redirect("participants:join", code=workshop.code)
-    return participant, None
+    return None, redirect("participants:join", code=workshop.code)
 
 
 def with_participant(view):
-    """The view gets the participant of this phone's session, or the phone is sent to join."""
+    """The view gets the participant this phone is, or the phone is sent to join."""
 
     @wraps(view)
     def for_participant(request, code, *args, **kwargs):

@@ -46,3 +46,11 @@ def pytest_collection_modifyitems(items):
     # Playwright's sync API keeps an event loop running until the session ends, and async tests
     # cannot start their own after it: every test that drives Chromium runs last.
     items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+
+
+def as_phone(client, participant):
+    """The test client becomes this participant's phone: it carries their device cookie."""
+    from workshop.access import DEVICE_COOKIE
+
+    client.cookies[DEVICE_COOKIE] = participant.device
+    return client

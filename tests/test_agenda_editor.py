@@ -2,8 +2,8 @@
 
 import pytest
 
+from tests.conftest import as_phone
 from workshop import agenda_templates, services
-from workshop.access import remember_participant
 from workshop.models import Activity, Answer, Workshop
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +67,7 @@ def test_another_facilitator_finds_nothing_and_changes_nothing(client, day, othe
 
 def test_a_participant_cannot_reach_the_agenda_editor(client, day):
     anna = services.join(day, day.tables.first(), "Anna")
-    session = client.session
-    remember_participant(session, anna)
-    session.save()
+    as_phone(client, anna)
     before = titles(day)
     for method, path, data in editor_routes(day):
         response = getattr(client, method)(path, data)

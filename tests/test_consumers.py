@@ -12,7 +12,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 
 from workshop import services
-from workshop.access import remember_participant
+from workshop.access import DEVICE_COOKIE
 from workshop.asgi import application
 from workshop.consumers import CLOSE_FORBIDDEN_ORIGIN, CLOSE_NOT_ALLOWED
 from workshop.models import Workshop
@@ -31,8 +31,8 @@ def session_cookie(fill) -> tuple[bytes, bytes]:
     return (b"cookie", f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode())
 
 
-def participant_cookie(participant):
-    return session_cookie(lambda session: remember_participant(session, participant))
+async def participant_cookie(participant):
+    return (b"cookie", f"{DEVICE_COOKIE}={participant.device}".encode())
 
 
 def facilitator_cookie(user):

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.conftest import as_phone
 from workshop import agenda_templates, live, services
 from workshop.models import Activity, Answer, Completion, Takeaway, Vote, Workshop
 
@@ -97,11 +98,7 @@ def test_only_the_facilitator_moves_the_room(other_facilitator, day, agenda):
 
 
 def test_a_participants_forged_next_is_refused(client, day, people):
-    from workshop.access import remember_participant
-
-    session = client.session
-    remember_participant(session, people["anna"])
-    session.save()
+    as_phone(client, people["anna"])
     response = client.post(
         f"/f/w/{day.pk}/step/", {"seen": day.current_activity_id, "direction": "next"}
     )

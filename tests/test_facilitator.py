@@ -5,7 +5,7 @@ import uuid
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, as_phone
 from workshop import services, setup_link
 from workshop.models import Takeaway, User
 
@@ -46,11 +46,7 @@ def test_another_facilitator_finds_nothing_and_changes_nothing(
 
 
 def test_a_participant_cannot_reach_the_console(client, workshop, anna):
-    from workshop.access import remember_participant
-
-    session = client.session
-    remember_participant(session, anna)
-    session.save()
+    as_phone(client, anna)
     assert client.get(f"/f/w/{workshop.pk}/").status_code == 302
 
 
@@ -177,8 +173,6 @@ def test_the_root_sends_phones_to_the_code_page_and_facilitators_home(client, fa
 
 
 def test_http_catch_up_is_authorised_like_the_screens(client, workshop, anna, other_facilitator):
-    from workshop.access import remember_participant
-
     services.post_takeaway(anna, "Caught up over HTTP", uuid.uuid4())
     projector = client.get(f"/p/{workshop.projector_key}/updates/?after=0")
     assert projector.status_code == 200
@@ -190,8 +184,6 @@ def test_http_catch_up_is_authorised_like_the_screens(client, workshop, anna, ot
     client.force_login(other_facilitator)
     assert client.get(f"/f/w/{workshop.pk}/updates/").status_code == 404
     client.logout()
-    session = client.session
-    remember_participant(session, anna)
-    session.save()
+    as_phone(client, anna)
     phone = client.get(f"/w/{workshop.code}/updates/?after=0")
     assert "Caught up over HTTP" in phone.json()["content"]

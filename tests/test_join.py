@@ -1,8 +1,14 @@
 """Joining from a phone: the code, the table, the name, and coming back as the same person."""
 
-import pytest
+import uuid
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import as_phone
 from workshop import services
+from workshop.access import DEVICE_COOKIE
 from workshop.models import Participant
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +99,46 @@ def test_markup_in_a_name_is_shown_as_text(client, workshop):
 def test_the_board_without_joining_sends_you_to_join(client, workshop):
     response = client.get(f"/w/{workshop.code}/")
     assert response["Location"] == f"/j/{workshop.code}/"
+
+
+def test_a_phone_is_known_by_a_long_lived_device_cookie_not_a_session(client, workshop):
+    response = join(client, workshop)
+    cookie = response.cookies[DEVICE_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert int(cookie["max-age"]) >= 365 * 24 * 60 * 60
+    assert "sessionid" not in response.cookies
+    assert Participant.objects.get().device == cookie.value
+
+
+def test_a_phones_requests_read_and_write_no_session(client, workshop, anna):
+    as_phone(client, anna)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/w/{workshop.code}/").status_code == 200
+        client.post(f"/w/{workshop.code}/post/", {"text": "Coach", "token": uuid.uuid4()})
+    assert not [q for q in queries if "django_session" in q["sql"]]
+
+
+def test_joining_again_from_the_same_phone_is_the_same_participant(client, workshop, tables):
+    join(client, workshop, table=tables[0])
+    client.get(f"/j/{workshop.code}/")  # nothing to do: the board
+    device = client.cookies[DEVICE_COOKIE].value
+    # The same phone posting the form again, from a tab left open, changes nobody.
+    again = services.join(workshop, tables[1], "Anna again", device=device)
+    assert Participant.objects.count() == 1
+    assert (again.name, again.table) == ("Anna", tables[0])
+
+
+def test_a_phone_whose_participant_deleted_their_data_joins_anew(client, workshop):
+    join(client, workshop)
+    participant = Participant.objects.get()
+    services.forget_participant(participant)
+    assert client.get(f"/w/{workshop.code}/")["Location"] == f"/j/{workshop.code}/"
+    join(client, workshop, name="Anna")
+    assert Participant.objects.count() == 2
+
+
+def test_a_forged_device_cookie_is_nobody(client, workshop, anna):
+    client.cookies[DEVICE_COOKIE] = anna.device[:-1] + ("A" if anna.device[-1] != "A" else "B")
+    assert client.get(f"/w/{workshop.code}/")["Location"] == f"/j/{workshop.code}/"
+    client.cookies[DEVICE_COOKIE] = "' OR 1=1 --"
+    assert client.get(f"/w/{workshop.code}/")["Location"] == f"/j/{workshop.code}/"

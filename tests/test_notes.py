@@ -5,8 +5,8 @@ import uuid
 import pytest
 
 from participants import notes
+from tests.conftest import as_phone
 from workshop import agenda_templates, services
-from workshop.access import remember_participant
 
 pytestmark = pytest.mark.django_db
 
@@ -65,9 +65,7 @@ def reflected(facilitator, day, people):
 
 
 def sign_in_as(client, participant):
-    session = client.session
-    remember_participant(session, participant)
-    session.save()
+    as_phone(client, participant)
 
 
 def notes_routes(workshop):

@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from participants import notes
+from tests.conftest import as_phone
 from tests.results_day import COMMITMENT, PRIVATE, run_a_day
 from workshop import services
-from workshop.access import participant_in_session, remember_participant
 from workshop.models import Answer, Participant, ShareLink, Takeaway, Vote, Workshop
 
 pytestmark = pytest.mark.django_db
@@ -22,13 +22,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def day(facilitator):
     return run_a_day(facilitator, title="Sales offsite")
-
-
-def as_phone(client, participant):
-    session = client.session
-    remember_participant(session, participant)
-    session.save()
-    return client
 
 
 def csv_authors(client, workshop) -> list[str]:
@@ -176,7 +169,7 @@ def test_a_participant_deletes_their_own_data_from_their_phone(client, facilitat
 
     page = phone.post(f"/w/{day.workshop.code}/forget/").content.decode()
     assert "Your data was deleted" in page
-    assert participant_in_session(phone.session, day.workshop) is None
+    assert Participant.objects.get(pk=day.anna.pk).device == ""  # this phone is nobody now
     assert phone.get(f"/w/{day.workshop.code}/")["Location"] == f"/j/{day.workshop.code}/"
 
     day.anna.refresh_from_db()

@@ -8,9 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, as_phone
 from workshop import services
-from workshop.access import remember_participant
 from workshop.models import ShareLink, User
 
 pytestmark = pytest.mark.django_db
@@ -293,9 +292,7 @@ def assert_untouched(workshop, organizer):
 def test_signed_out_people_and_participants_are_sent_to_sign_in(
     client, shared, organizer, anna, everything
 ):
-    session = client.session
-    remember_participant(session, anna)  # a participant is signed out as far as results go
-    session.save()
+    as_phone(client, anna)  # a participant is signed out as far as results go
     for method, path in everything:
         response = getattr(client, method)(path, FORM)
         assert response.status_code == 302, path

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
+from tests.conftest import as_phone
 from workshop import services
-from workshop.access import remember_participant
 from workshop.models import Takeaway
 
 pytestmark = pytest.mark.django_db
@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def phone(client, anna):
-    session = client.session
-    remember_participant(session, anna)
-    session.save()
+    as_phone(client, anna)
     return client
 
 
@@ -81,9 +79,7 @@ def test_a_long_paste_is_refused_and_kept_in_the_form(phone, workshop):
 
 def test_posting_needs_a_participant_of_this_workshop(client, workshop, anna, facilitator):
     elsewhere = services.create_workshop(facilitator, "Elsewhere", 2)
-    session = client.session
-    remember_participant(session, anna)
-    session.save()
+    as_phone(client, anna)
     response = client.post(post_path(elsewhere), {"text": "Wrong room", "token": uuid.uuid4()})
     assert response["Location"] == f"/j/{elsewhere.code}/"
     data = {"text": "Wrong room", "token": uuid.uuid4()}
@@ -126,9 +122,7 @@ def test_the_author_deletes_their_takeaway(phone, workshop, anna):
 def test_nobody_else_edits_or_deletes_it(client, workshop, anna, tables):
     chloe = services.join(workshop, tables[0], "Chloé")
     takeaway = services.post_takeaway(anna, "Anna's", uuid.uuid4())
-    session = client.session
-    remember_participant(session, chloe)
-    session.save()
+    as_phone(client, chloe)
     edit = client.post(f"/w/{workshop.code}/t/{takeaway.pk}/edit/", {"text": "Chloé's now"})
     delete = client.post(f"/w/{workshop.code}/t/{takeaway.pk}/delete/")
     assert (edit.status_code, delete.status_code) == (404, 404)

@@ -11,7 +11,6 @@ from workshop import single_process  # noqa: E402
 # Embedded mode serves from one process; `manage.py runworkshop` has taken the lock already.
 single_process.hold_if_serving()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from workshop.channel_layer import ReconnectWhenTheLayerFails  # noqa: E402
@@ -21,8 +20,6 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # The origin is checked inside the consumers, so that a refusal carries a close code.
-        "websocket": ReconnectWhenTheLayerFails(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": ReconnectWhenTheLayerFails(URLRouter(websocket_urlpatterns)),
     }
 )

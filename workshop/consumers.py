@@ -7,10 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.http import parse_cookie
 from django.http.request import split_domain_port, validate_host
 
-from workshop import live
-from workshop.access import participant_in_session
+from workshop import access, live
 from workshop.models import Workshop
 
 # Close codes in the application range: the browser's client does not retry them.
@@ -30,6 +30,11 @@ def same_origin(scope) -> bool:
     origin_host = urlsplit(origin).netloc
     domain, _port = split_domain_port(host)
     return origin_host == host and validate_host(domain, settings.ALLOWED_HOSTS)
+
+
+def scope_cookies(scope) -> dict[str, str]:
+    headers = dict(scope.get("headers", []))
+    return parse_cookie(headers.get(b"cookie", b"").decode("latin-1"))
 
 
 def requested_revision(scope) -> int | None:
@@ -96,10 +101,7 @@ class ConsoleConsumer(LiveConsumer):
 class PhoneConsumer(LiveConsumer):
     def authorise(self):
         code = self.scope["url_route"]["kwargs"]["code"]
-        workshop = Workshop.objects.filter(code=code).first()
-        if workshop is None:
-            return None
-        participant = participant_in_session(self.scope["session"], workshop)
+        participant = access.phone_participant(scope_cookies(self.scope), code)
         if participant is None:
             return None
-        return workshop.pk, live.Audience.table(participant.table_id)
+        return participant.workshop_id, live.Audience.table(participant.table_id)

@@ -200,11 +200,21 @@ class Participant(models.Model):
     # A table with people at it cannot be deleted, unless its whole workshop is.
     table = models.ForeignKey(Table, on_delete=models.RESTRICT, related_name="participants")
     name = models.CharField(_("first name"), max_length=settings.NAME_MAX_LENGTH)
+    # The phone's device cookie (workshop.access): the same phone is the same participant.
+    # Emptied when the participant deletes their data, so that the phone may join anew.
+    device = models.CharField(max_length=64, blank=True, default="", editable=False)
     revision = models.PositiveBigIntegerField(default=0)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["joined_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "device"],
+                condition=~models.Q(device=""),
+                name="participant_device_unique",
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workshop import agenda_templates, live, sharing
+from workshop import access, agenda_templates, live, sharing
 from workshop.models import (
     Activity,
     AgendaTemplate,
@@ -205,16 +205,30 @@ def set_takeaway_hidden(facilitator: User, takeaway: Takeaway, hidden: bool) -> 
 
 
 @transaction.atomic
-def join(workshop: Workshop, table: Table, name: str) -> Participant:
+def join(workshop: Workshop, table: Table, name: str, device: str = "") -> Participant:
+    """A phone joins a table; the same phone joining again is the same participant."""
     _check_open(workshop)
     if table.workshop_id != workshop.pk:
         raise NotAllowed
     name = clean_text(name, max_length=settings.NAME_MAX_LENGTH, what=_("The name"))
+    revision = _next_revision(workshop.pk)  # holds the workshop's lock: one row per device
+    if existing := _participant_of_device(workshop, device):
+        return existing
     participant = Participant.objects.create(
-        workshop=workshop, table=table, name=name, revision=_next_revision(workshop.pk)
+        workshop=workshop,
+        table=table,
+        name=name,
+        device=device or access.new_device_id(),
+        revision=revision,
     )
     live.changed(workshop.pk, tables=[table.pk])
     return participant
+
+
+def _participant_of_device(workshop: Workshop, device: str) -> Participant | None:
+    if not device:
+        return None
+    return Participant.objects.filter(workshop=workshop, device=device).first()
 
 
 def post_takeaway(participant: Participant, text: str, token: uuid.UUID) -> Takeaway:
@@ -767,15 +781,21 @@ def set_data_settings(
 
 
 @transaction.atomic
-def join_anonymously(workshop: Workshop, table: Table) -> Participant:
+def join_anonymously(workshop: Workshop, table: Table, device: str = "") -> Participant:
     """Joining an anonymous workshop: no name is asked, a number stands for one."""
     _check_open(workshop)
     if table.workshop_id != workshop.pk or not workshop.anonymous:
         raise NotAllowed
     revision = _next_revision(workshop.pk)  # holds the workshop's lock: numbers never collide
+    if existing := _participant_of_device(workshop, device):
+        return existing
     number = Participant.objects.filter(workshop=workshop).count() + 1
     participant = Participant.objects.create(
-        workshop=workshop, table=table, name=_anonymous_name(number), revision=revision
+        workshop=workshop,
+        table=table,
+        name=_anonymous_name(number),
+        device=device or access.new_device_id(),
+        revision=revision,
     )
     live.changed(workshop.pk, tables=[table.pk])
     return participant
@@ -836,7 +856,8 @@ def forget_participant(participant: Participant) -> None:
     number = Participant.objects.filter(workshop_id=workshop_id, pk__lte=participant.pk).count()
     participant.name = _anonymous_name(number)
     participant.revision = revision
-    participant.save(update_fields=["name", "revision"])
+    participant.device = ""  # this phone is nobody in the workshop now: it may join anew
+    participant.save(update_fields=["name", "revision", "device"])
     live.changed(
         workshop_id,
         tables=[participant.table_id],
