@@ -3,10 +3,11 @@
     .venv/bin/python bench/static_cpu.py [fetches per asset, default 200]
 
 Starts `manage.py runworkshop` as `make run` does (embedded mode, a data folder of its own),
-reads the asset addresses from the join page, then fetches each asset that many times over one
-keep-alive connection with Accept-Encoding: gzip, as a phone's browser asks, and reads the server
-process's own CPU time (utime + stime in /proc/<pid>/stat) before and after. The same for GET
-/livez: F, one request through the project's middleware stack. A busy machine changes wall time
+reads the asset addresses from the join page, then fetches each asset that many times with
+Accept-Encoding: gzip, as a phone's browser asks, once over one keep-alive connection and once on
+a new connection each time, and reads the server process's own CPU time (utime + stime in
+/proc/<pid>/stat) before and after. The same for GET /livez: F, one request through the project's
+middleware stack. A busy machine changes wall time
 much more than these figures. Prints a Markdown table; asserts nothing.
 """
 
@@ -74,14 +75,21 @@ def fetch(connection, path: str) -> http.client.HTTPResponse:
     return response
 
 
-def cpu_per_fetch(pid: int, connection, path: str, count: int) -> float:
-    """Milliseconds of server CPU per request, over `count` requests."""
+def cpu_per_fetch(pid: int, port: int, path: str, count: int, *, reuse: bool) -> float:
+    """Milliseconds of server CPU per request, over `count` requests: all on one keep-alive
+    connection (reuse), or each on a connection of its own, as a phone's parallel first
+    fetches partly are."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
     before = cpu_seconds(pid)
     for _ in range(count):
         response = fetch(connection, path)
         if response.status != 200:
             raise RuntimeError(f"{path} answered {response.status}")
-    return (cpu_seconds(pid) - before) * 1000 / count
+        if not reuse:
+            connection.close()
+    after = cpu_seconds(pid)
+    connection.close()
+    return (after - before) * 1000 / count
 
 
 def main() -> None:
@@ -96,28 +104,35 @@ def main() -> None:
             # Warm up: first requests import code and fill caches that later ones reuse.
             for path in ["/livez", *assets] * 5:
                 fetch(connection, path)
-            floor = cpu_per_fetch(process.pid, connection, "/livez", count)
-            rows, total = [], 0.0
-            for path in assets:
+            rows, totals = [], [0.0, 0.0]
+            for path in [*assets, "/livez"]:
                 response = fetch(connection, path)
-                ms = cpu_per_fetch(process.pid, connection, path, count)
-                total += ms
+                ms = [
+                    cpu_per_fetch(process.pid, port, path, count, reuse=reuse)
+                    for reuse in (True, False)
+                ]
+                if path != "/livez":
+                    totals = [total + m for total, m in zip(totals, ms, strict=True)]
+                label = f"`{path}` (F)" if path == "/livez" else f"`{path}`"
                 rows.append(
-                    f"| `{path}` | {len(response.body)} | "
+                    f"| {label} | {len(response.body)} | "
                     f"{response.getheader('Content-Encoding') or 'identity'} | "
-                    f"{response.getheader('Cache-Control')} | {ms:.2f} |"
+                    f"{response.getheader('Cache-Control')} | {ms[0]:.2f} | {ms[1]:.2f} |"
                 )
+            floor = ms  # the last row's: /livez
             connection.close()
         finally:
             process.terminate()
             process.wait(timeout=15)
-    print(f"Server CPU per request, {count} requests each, Accept-Encoding: gzip\n")
-    print("| asset | bytes sent | encoding | Cache-Control | CPU ms |")
-    print("|---|---|---|---|---|")
-    print("\n".join(rows))
-    print(f"| **all {len(assets)} assets, a first visit** | | | | **{total:.2f}** |")
-    print(f"| `/livez` (F) | | | | {floor:.2f} |")
-    print(f"\nA first visit's assets: {total:.2f} ms = {total / floor:.2f} F (target ≤ 2 F).")
+    print(f"Server CPU per request in ms, {count} requests each, Accept-Encoding: gzip\n")
+    print("| request | bytes sent | encoding | Cache-Control | keep-alive | new connection |")
+    print("|---|---|---|---|---|---|")
+    print("\n".join(rows[:-1]))
+    print(f"| **all {len(assets)} assets** | | | | **{totals[0]:.2f}** | **{totals[1]:.2f}** |")
+    print(rows[-1])
+    print()
+    for label, total, f in zip(("keep-alive", "new connections"), totals, floor, strict=True):
+        print(f"A first visit's assets, {label}: {total:.2f} ms = {total / f:.2f} F (≤ 2 F).")
 
 
 if __name__ == "__main__":

@@ -2,10 +2,18 @@ import uuid
 
 import pytest
 
-from workshop import services
+from workshop import services, static_files
 from workshop.models import User
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static_files():
+    """Pages render with the manifest storage, as the server does: the same hashed names, and a
+    page naming a static file that does not exist fails its test instead of a phone's visit.
+    Collected as runworkshop does it, only when a source file changed (a second or so)."""
+    static_files.collect_if_changed()
 
 
 @pytest.fixture
