@@ -8,11 +8,11 @@ from workshop.models import User
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def collected_static_files():
+def pytest_sessionstart(session):
     """Pages render with the manifest storage, as the server does: the same hashed names, and a
     page naming a static file that does not exist fails its test instead of a phone's visit.
-    Collected as runworkshop does it, only when a source file changed (a second or so)."""
+    Collected as runworkshop does it, only when a source file changed (a second or so), and
+    before test modules are imported: workshop.asgi loads the collected files as it is."""
     static_files.collect_if_changed()
 
 
