@@ -9,8 +9,9 @@ Only the names in the manifest are served here. Anything else under /static/ (a 
 hash, a file from an earlier collect that an old page still asks for) goes on to Django, where
 WhiteNoise serves what STATIC_ROOT holds with a short max-age, or Django answers 404.
 
-Embedded mode collects into the repo's staticfiles/ as it starts (`collect_if_changed`, called by
-runworkshop and by the tests); a deployment sets STATIC_ROOT and runs collectstatic itself.
+With STATIC_ROOT unset, the server collects into the repo's staticfiles/ as it starts
+(`collect_if_changed`, called by runworkshop and by the tests); a deployment sets STATIC_ROOT and
+runs collectstatic itself.
 """
 
 import fcntl
@@ -233,7 +234,7 @@ def is_current(storage=None) -> bool:
     if not hasattr(storage, "load_manifest"):
         return True  # nothing to be current with: files are served under their own names
     try:
-        collected_at = os.stat(storage.path(storage.manifest_name)).st_mtime_ns
+        collected_at = os.stat(storage.manifest_storage.path(storage.manifest_name)).st_mtime_ns
     except FileNotFoundError:
         return False
     names, _ = storage.load_manifest()
