@@ -54,7 +54,7 @@ format: install-test
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules
+	rm -rf $(VENV) node_modules staticfiles
 
 # Refresh the README's pictures from a real run in Chromium.
 screenshots: install-test

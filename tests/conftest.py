@@ -2,10 +2,18 @@ import uuid
 
 import pytest
 
-from workshop import services
+from workshop import services, static_files
 from workshop.models import User
 
 PASSWORD = "correct horse battery staple"
+
+
+def pytest_sessionstart(session):
+    """Pages render with the manifest storage, as the server does: the same hashed names, and a
+    page naming a static file that does not exist fails its test instead of a phone's visit.
+    Collected as runworkshop does it, only when a source file changed (a second or so), and
+    before test modules are imported: workshop.asgi loads the collected files as it is."""
+    static_files.collect_if_changed()
 
 
 @pytest.fixture

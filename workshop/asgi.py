@@ -15,10 +15,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from workshop.channel_layer import ReconnectWhenTheLayerFails  # noqa: E402
 from workshop.routing import websocket_urlpatterns  # noqa: E402
+from workshop.static_files import StaticFiles  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # The collected files with hashed names are answered from memory, before Django.
+        "http": StaticFiles(django_asgi_app),
         # The origin is checked inside the consumers, so that a refusal carries a close code.
         "websocket": ReconnectWhenTheLayerFails(URLRouter(websocket_urlpatterns)),
     }

@@ -230,23 +230,22 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# A deployment sets STATIC_ROOT and runs collectstatic, for hashed, compressed, long-cached files;
-# embedded mode serves straight from the source folders.
-STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
+# Always collected, with hashed names and gzip copies, so that phones keep them for a year;
+# workshop/static_files.py answers those names from memory before Django, and WhiteNoise's
+# middleware serves what else STATIC_ROOT holds (names without a hash) with a short max-age. With
+# STATIC_ROOT unset, runworkshop collects into the repo's staticfiles/ as it starts; a deployment
+# sets it and runs collectstatic once for all its processes, and nginx may serve that folder
+# itself (README, "Deploying"). DEBUG=on pages use the unhashed names, served from the source
+# folders as they are edited.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+COLLECT_STATIC_ON_START = not os.environ.get("STATIC_ROOT")
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
-WHITENOISE_USE_FINDERS = STATIC_ROOT is None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if STATIC_ROOT is None
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -7,7 +7,7 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from workshop import setup_link, single_process
+from workshop import setup_link, single_process, static_files
 from workshop.netinfo import lan_addresses, url_host
 
 # Daphne's default listen backlog of 50 stalls a room full of phones joining at once.
@@ -40,6 +40,14 @@ class Command(BaseCommand):
                 single_process.hold()  # and Daphne inherits it across the exec below
             except single_process.AlreadyServing as refusal:
                 raise CommandError(str(refusal)) from None
+        # Pages name static files by content hash: collected first, or every page fails.
+        if settings.COLLECT_STATIC_ON_START:
+            static_files.collect_if_changed()
+        elif not static_files.is_collected():
+            raise CommandError(
+                f"No static files collected in {settings.STATIC_ROOT}: "
+                "run manage.py collectstatic first."
+            )
         base = settings.PUBLIC_URL or self._lan_base_url(port)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("  Workshop server is starting."))
