@@ -17,8 +17,8 @@ from workshop.models import Activity, Takeaway
 
 def console_answer(request, workshop):
     if request.htmx:
-        workshop.refresh_from_db()
-        return HttpResponse(live.render_snapshot(live.Audience.console(), live.Stage.of(workshop)))
+        # Rendered once: the broadcast of the change just made kept the console's snapshot.
+        return HttpResponse(live.snapshot_html(live.Audience.console(), workshop))
     return redirect("facilitator:console", workshop_id=workshop.pk)
 
 

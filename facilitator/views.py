@@ -57,7 +57,7 @@ def home(request):
 @login_required
 def console(request, workshop_id):
     workshop = facilitated_workshop(request, workshop_id)
-    context = live.page_context(live.Audience.console(), workshop)
+    context = live.page_context(live.Audience.console(), workshop, workshop.revision)
     context.update(
         join_url=join_url(request, workshop),
         ws_path=f"/ws/f/w/{workshop.pk}/",
@@ -70,7 +70,7 @@ def projector(request, key):
     workshop = Workshop.objects.filter(projector_key=key).first()
     if workshop is None:
         raise Http404
-    context = live.page_context(live.Audience.projector(), workshop)
+    context = live.page_context(live.Audience.projector(), workshop, workshop.revision)
     url = join_url(request, workshop)
     context.update(
         join_url=url,

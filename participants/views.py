@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -103,7 +102,9 @@ def with_participant(view):
 
 def _render_board(request, participant, form=None, status=200):
     workshop = participant.workshop
-    context = live.page_context(live.Audience.table(participant.table_id), workshop)
+    audience = live.Audience.table(participant.table_id)
+    # The table's feed revision was read with the participant, before anything the page shows.
+    context = live.page_context(audience, workshop, participant.table.feed_revision)
     activity = context["activity"]
     if activity is not None and activity.kind == activity.Kind.SOLO:
         context["solo"] = solo_context(participant, activity)
@@ -121,18 +122,6 @@ def _render_board(request, participant, form=None, status=200):
 @with_participant
 def board(request, participant):
     return _render_board(request, participant)
-
-
-def _card(takeaway) -> str:
-    """The author's own card, as their table's phones show it during the discussion (the only
-    time a takeaway is posted or edited): rendered from what is at hand, without a query."""
-    takeaway.order = takeaway.pk
-    context = {
-        "takeaway": takeaway,
-        "workshop": takeaway.author.workshop,
-        "audience": live.Audience.table(takeaway.table_id),
-    }
-    return render_to_string(f"{BOARD}#takeaway", context)
 
 
 def _wants_json(request) -> bool:
@@ -161,7 +150,7 @@ def post(request, code):
         if takeaway is None:
             return JsonResponse({"error": " ".join(form.errors.get("text", []))}, status=422)
         # The card at once: the socket may be slower, or down.
-        card = live.partial(f"#table-{takeaway.table_id}-list", live.UPSERT, _card(takeaway))
+        card = live.own_card(takeaway, participant.workshop)
         return JsonResponse({"revision": takeaway.revision, "content": card})
     if takeaway is None:
         return _render_board(request, participant, form=form, status=400)
@@ -178,16 +167,18 @@ def updates(request, code):
 
 
 def _own_takeaway(participant, pk) -> Takeaway:
-    return get_object_or_404(
+    takeaway = get_object_or_404(
         Takeaway, pk=pk, author=participant, workshop=participant.workshop, deleted=False
     )
+    takeaway.author = participant
+    return takeaway
 
 
 @with_participant
 def edit(request, participant, pk):
     takeaway = _own_takeaway(participant, pk)
     if request.htmx and "cancel" in request.GET:
-        return HttpResponse(_card(takeaway))
+        return HttpResponse(live.own_card(takeaway, participant.workshop))
     form = EditTakeawayForm(request.POST or None, initial={"text": takeaway.text})
     if request.method == "POST" and form.is_valid():
         try:
@@ -196,7 +187,7 @@ def edit(request, participant, pk):
             form.add_error("text", str(refused))
         else:
             if request.htmx:
-                return HttpResponse(_card(takeaway))
+                return HttpResponse(live.own_card(takeaway, participant.workshop))
             return redirect("participants:board", code=participant.workshop.code)
     context = {"takeaway": takeaway, "form": form, "participant": participant}
     if request.htmx:
@@ -213,5 +204,6 @@ def delete(request, participant, pk):
     except services.Refused as refused:
         messages.error(request, str(refused))
     if request.htmx:
-        return HttpResponse(live.partial(f"#takeaway-{takeaway.pk}", "delete"))
+        target = live.TAKEAWAY.id_for(takeaway=takeaway.pk)
+        return HttpResponse(live.partial(f"#{target}", "delete"))
     return redirect(reverse("participants:board", args=[participant.workshop.code]))

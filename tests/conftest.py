@@ -16,6 +16,15 @@ def pytest_sessionstart(session):
     static_files.collect_if_changed()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_live_caches():
+    """What one test rendered is no other test's: ids are used again after a rollback."""
+    from workshop.live import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def facilitator(db):
     return User.objects.create_user("facilitator@example.com", PASSWORD, is_staff=True)

@@ -61,6 +61,10 @@ def targets(message) -> list[str]:
     return re.findall(r'hx-target="([^"]+)" hx-swap="([^"]+)"', message["content"])
 
 
+# A snapshot replaces everything a screen shows that can change.
+SNAPSHOT = [("#workshop-status", "outerHTML"), ("#board", "outerHTML")]
+
+
 def projector_path(workshop):
     return f"/ws/p/{workshop.projector_key}/"
 
@@ -68,7 +72,7 @@ def projector_path(workshop):
 async def test_a_post_is_pushed_live_to_the_projector(workshop, anna):
     projector = await connect(projector_path(workshop))
     snapshot = await receive(projector)
-    assert targets(snapshot) == [("#board", "outerHTML")]
+    assert targets(snapshot) == SNAPSHOT
 
     takeaway = await sync_to_async(services.post_takeaway)(anna, "Ask, don't tell", uuid.uuid4())
     pushed = await receive(projector)
@@ -148,7 +152,7 @@ async def test_a_revision_from_the_future_gets_a_full_snapshot(workshop, anna):
     await sync_to_async(services.post_takeaway)(anna, "Present", uuid.uuid4())
     projector = await connect(f"{projector_path(workshop)}?after=999999")
     message = await receive(projector)
-    assert targets(message) == [("#board", "outerHTML")]
+    assert targets(message) == SNAPSHOT
     assert "Present" in message["content"]
     await projector.disconnect()
 
@@ -208,13 +212,13 @@ async def test_moving_to_another_activity_sends_every_screen_the_new_one(
         facilitator, day, activities[1], day.current_activity_id
     )
     pushed = await receive(projector)
-    assert targets(pushed) == [("#board", "outerHTML")]
+    assert targets(pushed) == SNAPSHOT
     assert "Where do I step in?" in pushed["content"]
     await projector.disconnect()
 
     # A screen that was away during the change catches up with the new activity at once.
     late = await connect(f"{projector_path(day)}?after={seen}")
     caught_up = await receive(late)
-    assert targets(caught_up) == [("#board", "outerHTML")]
+    assert targets(caught_up) == SNAPSHOT
     assert "Where do I step in?" in caught_up["content"]
     await late.disconnect()

@@ -251,7 +251,8 @@ def test_the_share_out_wall_can_be_ordered_by_votes(facilitator, day, agenda, pe
     go(facilitator, day, agenda[3])
 
     def table_one_order():
-        wall = live.page_context(live.Audience.projector(), day)
+        fresh = Workshop.objects.get(pk=day.pk)  # as a request reads it
+        wall = live.page_context(live.Audience.projector(), fresh, fresh.revision)
         table = next(t for t in wall["tables"] if t.pk == people["anna"].table_id)
         return [k.pk for k in table.shown_takeaways]
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from workshop import agenda_templates, live, services
-from workshop.models import User, Workshop
+from workshop.models import User
 
 PARTIAL = re.compile(r'<hx-partial hx-target="([^"]+)" hx-swap="([^"]+)">(.*?)</hx-partial>', re.S)
 HEAD = re.compile(r"<(header|h2) id=\"table-(\d+)-head\".*?</\1>", re.S)
@@ -32,6 +32,7 @@ class Screen:
     def __init__(self):
         self.heads: dict[str, str] = {}
         self.lists: dict[str, list[tuple[int, str, str]]] = {}
+        self.revision = 0
 
     @classmethod
     def from_board(cls, html: str) -> "Screen":
@@ -46,7 +47,10 @@ class Screen:
         return screen
 
     def apply(self, message: str) -> "Screen":
-        for target, swap, html in PARTIAL.findall(json.loads(message)["content"]):
+        data = json.loads(message)
+        self.revision = max(self.revision, data["revision"])
+        # A heartbeat (no content) says where the screen stands; a caught-up screen gets one.
+        for target, swap, html in PARTIAL.findall(data.get("content", "")):
             if target == "#board":
                 fresh = self.from_board(html)
                 self.heads, self.lists = fresh.heads, fresh.lists
@@ -167,8 +171,9 @@ class ReplayEqualsSnapshot(TestCase):
         except (services.Refused, services.NotAllowed):
             pass  # refused actions change nothing, which the comparison also checks
 
-    def revision(self):
-        return Workshop.objects.values_list("revision", flat=True).get(pk=self.workshop.pk)
+    def position(self, audience):
+        """The revision this audience's screen should hold now."""
+        return live.Position.load(audience, self.workshop.pk).revision
 
     def snapshot(self, audience):
         return Screen().apply(live.catch_up(audience, self.workshop.pk, None))
@@ -179,24 +184,22 @@ class ReplayEqualsSnapshot(TestCase):
         self.fresh_workshop()
         for action in before:
             self.act(action)
-        seen_at = self.revision()
         screens = {a: self.snapshot(a) for a in self.audiences()}
         for action in after:
             self.act(action)
         for audience, screen in screens.items():
-            caught_up = screen.apply(live.catch_up(audience, self.workshop.pk, seen_at))
+            caught_up = screen.apply(live.catch_up(audience, self.workshop.pk, screen.revision))
             assert caught_up.state() == self.snapshot(audience).state(), audience
+            assert caught_up.revision == self.position(audience), audience
 
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(steps=actions)
     def test_following_every_change_equals_a_snapshot(self, steps):
         self.fresh_workshop()
         screens = {a: self.snapshot(a) for a in self.audiences()}
-        seen_at = self.revision()
         for action in steps:
             self.act(action)
             for audience, screen in screens.items():
-                screen.apply(live.catch_up(audience, self.workshop.pk, seen_at))
-            seen_at = self.revision()
+                screen.apply(live.catch_up(audience, self.workshop.pk, screen.revision))
         for audience, screen in screens.items():
             assert screen.state() == self.snapshot(audience).state(), audience

@@ -1,16 +1,20 @@
-"""WebSocket consumers: thin. They check who is asking, join one group, catch up, forward.
+"""WebSocket consumers: thin. They check who is asking, catch the screen up, and join this
+process's fan-out (workshop.live.fanout), which hands them what they must show.
 
 State never changes through a socket: a message from a browser is ignored.
 """
 
 from urllib.parse import parse_qs, urlsplit
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.db import transaction
 from django.http import parse_cookie
 from django.http.request import split_domain_port, validate_host
 
 from workshop import access, live
+from workshop.live import fanout
 from workshop.models import Workshop
 
 # Close codes in the application range: the browser's client does not retry them.
@@ -43,6 +47,19 @@ def requested_revision(scope) -> int | None:
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
+    # No channel of its own on the channel layer: the process's fan-out delivers to it.
+    channel_layer_alias = None
+
+    joined = None  # (workshop id, audience key) once in the fan-out
+
+    async def dispatch(self, message):
+        # As channels' own, without closing stale database connections before every event:
+        # the only database work here goes through database_sync_to_async, which does that.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self):
         # Accept first: a socket refused during the handshake makes browsers retry forever,
         # while a close code after accepting says why and stops them.
@@ -50,58 +67,75 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if not same_origin(self.scope):
             await self.close(code=CLOSE_FORBIDDEN_ORIGIN)
             return
-        found = await database_sync_to_async(self.authorise)()
+        found = await database_sync_to_async(self.catch_up, thread_sensitive=False)(
+            requested_revision(self.scope)
+        )
         if found is None:
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
-        workshop_id, audience = found
-        self.live_group = audience.group(workshop_id)
-        # Join before reading, so a change committed in between arrives at least once.
-        await self.channel_layer.group_add(self.live_group, self.channel_name)
-        text = await database_sync_to_async(live.catch_up)(
-            audience, workshop_id, requested_revision(self.scope)
-        )
+        workshop_id, audience, text = found
+        self.joined = (workshop_id, audience.key)
+        await fanout.here().join(self, workshop_id, audience.key)
         await self.send(text_data=text)
 
-    def authorise(self) -> tuple[int, live.Audience] | None:
-        """(workshop id, audience) for the person asking, or None to refuse."""
+    def catch_up(self, after: int | None):
+        """(workshop id, audience, first message) for the person asking, or None to refuse:
+        finding them says where their screen stands, so an up-to-date screen costs one query."""
+        with transaction.atomic():
+            position = self.position()
+            if position is None:
+                return None
+            return (
+                position.stage.workshop.pk,
+                position.audience,
+                live.catch_up_from(position, after),
+            )
+
+    def position(self) -> live.Position | None:
         raise NotImplementedError
 
     async def disconnect(self, code):
-        if group := getattr(self, "live_group", None):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.joined is not None:
+            await fanout.here().leave(self, *self.joined)
+            self.joined = None
 
     async def receive(self, text_data=None, bytes_data=None):
         pass
 
-    async def live_fragment(self, event):
-        await self.send(text_data=event["text"])
-
 
 class ProjectorConsumer(LiveConsumer):
-    def authorise(self):
+    def position(self):
         key = self.scope["url_route"]["kwargs"]["key"]
-        workshop_id = (
-            Workshop.objects.filter(projector_key=key).values_list("pk", flat=True).first()
+        workshop = Workshop.objects.select_related("current_activity").filter(projector_key=key)
+        workshop = workshop.first()
+        return (
+            None
+            if workshop is None
+            else live.Position.of_staff(live.Audience.projector(), workshop)
         )
-        return None if workshop_id is None else (workshop_id, live.Audience.projector())
 
 
 class ConsoleConsumer(LiveConsumer):
-    def authorise(self):
+    def position(self):
         user = self.scope.get("user")
         workshop_id = self.scope["url_route"]["kwargs"]["workshop_id"]
         if user is None or not user.is_authenticated:
             return None
-        if not Workshop.objects.filter(pk=workshop_id, facilitator=user).exists():
-            return None
-        return workshop_id, live.Audience.console()
+        workshop = (
+            Workshop.objects.select_related("current_activity")
+            .filter(pk=workshop_id, facilitator=user)
+            .first()
+        )
+        return (
+            None if workshop is None else live.Position.of_staff(live.Audience.console(), workshop)
+        )
 
 
 class PhoneConsumer(LiveConsumer):
-    def authorise(self):
+    def position(self):
         code = self.scope["url_route"]["kwargs"]["code"]
         participant = access.phone_participant(scope_cookies(self.scope), code)
         if participant is None:
             return None
-        return participant.workshop_id, live.Audience.table(participant.table_id)
+        participant.table.workshop = participant.workshop
+        return live.Position.of_table(participant.table)

@@ -120,6 +120,10 @@ class Table(models.Model):
     number = models.PositiveSmallIntegerField()
     name = models.CharField(_("name"), max_length=60)
     revision = models.PositiveBigIntegerField(default=0)
+    # The revision of the last change this table's phones were sent, and of the one before: each
+    # message says both, so that a phone sees at once when it missed one (workshop.live).
+    feed_revision = models.PositiveBigIntegerField(default=0, editable=False)
+    feed_previous = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["number"]
@@ -238,6 +242,8 @@ class Takeaway(models.Model):
     token = models.UUIDField(default=uuid.uuid4)
     text = models.TextField(_("takeaway"), max_length=settings.TAKEAWAY_MAX_LENGTH)
     hidden = models.BooleanField(default=False)
+    # Kept with the votes (services.vote), so that no screen counts them on every render.
+    vote_count = models.PositiveIntegerField(default=0, editable=False)
     # Kept as a tombstone so a client catching up learns that it is gone.
     deleted = models.BooleanField(default=False)
     revision = models.PositiveBigIntegerField(default=0)
@@ -259,6 +265,11 @@ class Takeaway(models.Model):
     @property
     def is_visible(self):
         return not (self.hidden or self.deleted)
+
+    @property
+    def vote_order(self) -> int:
+        """Where the card stands on a wall ordered by votes: most votes first, then newest."""
+        return self.vote_count * 1_000_000_000 + self.pk
 
 
 class Answer(models.Model):

@@ -133,7 +133,6 @@ def results_for(workshop: Workshop, *, include_hidden: bool = False) -> Results:
     takeaways = (
         Takeaway.objects.filter(workshop=workshop, deleted=False)
         .select_related("author", "table", "activity")
-        .annotate(vote_count=Count("votes"))
         .order_by("table__number", "posted_at", "pk")
     )
     if not include_hidden:

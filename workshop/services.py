@@ -1,8 +1,9 @@
 """The only code that changes state.
 
-Each function checks who may do this, writes in one transaction, raises the workshop's revision,
-stamps the rows it changed with it, and asks `live` to tell the audiences once the write is
-committed.
+Each function that changes what a screen shows runs inside `live.changing(workshop)`: it takes
+the workshop's lock and raises its revision first, then checks who may do this, writes, stamps
+the rows it changed with the revision, and says what changed; `live` tells the screens once the
+write is committed.
 """
 
 import uuid
@@ -12,11 +13,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workshop import access, agenda_templates, live, sharing
+from workshop.live.render import takeaways_of
 from workshop.models import (
     Activity,
     AgendaTemplate,
@@ -44,11 +46,8 @@ class Refused(Exception):
     """The request is understood but cannot be done; the message says why, for the person."""
 
 
-def _next_revision(workshop_id: int) -> int:
-    """Raises the workshop's revision and returns it, in one statement.
-
-    The UPDATE also takes the workshop's row lock until commit, so revisions commit in order.
-    """
+def _first_revision(workshop_id: int) -> int:
+    """A new workshop's first revision: nobody is watching it yet, so nothing is announced."""
     table = Workshop._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -101,7 +100,7 @@ def create_workshop(
         raise Refused(_("This template has no activities."))
     title = clean_text(title, max_length=200, what=_("The title"))
     workshop = _create_with_unique_code(facilitator, title)
-    revision = _next_revision(workshop.pk)
+    revision = _first_revision(workshop.pk)
     Table.objects.bulk_create(
         Table(workshop=workshop, number=n, name=default_table_name(n), revision=revision)
         for n in range(1, table_count + 1)
@@ -164,64 +163,62 @@ def _create_with_unique_code(facilitator: User, title: str) -> Workshop:
     raise RuntimeError("Could not draw a unique join code.")
 
 
-@transaction.atomic
 def rename_table(facilitator: User, table: Table, name: str) -> Table:
     _check_facilitator(facilitator, table.workshop)
-    table.name = clean_text(name, max_length=60, what=_("The table name"))
-    table.revision = _next_revision(table.workshop_id)
-    table.save(update_fields=["name", "revision"])
-    live.changed(table.workshop_id, tables=[table.pk])
+    name = clean_text(name, max_length=60, what=_("The table name"))
+    with live.changing(table.workshop) as change:
+        table.name, table.revision = name, change.revision
+        table.save(update_fields=["name", "revision"])
+        change.table(table.pk)
     return table
 
 
-@transaction.atomic
 def set_workshop_open(facilitator: User, workshop: Workshop, is_open: bool) -> Workshop:
     _check_facilitator(facilitator, workshop)
-    if is_open:
-        workshop.closed_at = None
-    elif workshop.is_open or workshop.closed_at is None:
-        workshop.closed_at = timezone.now()  # the retention period counts from here
-    workshop.status = Workshop.Status.OPEN if is_open else Workshop.Status.CLOSED
-    workshop.save(update_fields=["status", "closed_at"])
-    _next_revision(workshop.pk)
-    workshop.refresh_from_db(fields=["revision"])
-    live.changed(workshop.pk, status=True)
+    with live.changing(workshop, fresh=True) as change:
+        if is_open:
+            workshop.closed_at = None
+        elif workshop.is_open or workshop.closed_at is None:
+            workshop.closed_at = timezone.now()  # the retention period counts from here
+        workshop.status = Workshop.Status.OPEN if is_open else Workshop.Status.CLOSED
+        workshop.save(update_fields=["status", "closed_at"])
+        change.show(live.STATUS)
     return workshop
 
 
-@transaction.atomic
 def set_takeaway_hidden(facilitator: User, takeaway: Takeaway, hidden: bool) -> Takeaway:
     _check_facilitator(facilitator, takeaway.workshop)
-    if takeaway.deleted:
-        raise Refused(_("This takeaway was deleted by its author."))
-    takeaway.hidden = hidden
-    takeaway.revision = _next_revision(takeaway.workshop_id)
-    takeaway.save(update_fields=["hidden", "revision"])
-    live.changed(takeaway.workshop_id, takeaways=[takeaway.pk])
+    with live.changing(takeaway.workshop) as change:
+        takeaway.refresh_from_db(fields=["deleted", "text", "vote_count"])
+        if takeaway.deleted:
+            raise Refused(_("This takeaway was deleted by its author."))
+        takeaway.hidden, takeaway.revision = hidden, change.revision
+        takeaway.save(update_fields=["hidden", "revision"])
+        change.takeaway(takeaway)
     return takeaway
 
 
 # --- Participant --------------------------------------------------------------------------
 
 
-@transaction.atomic
 def join(workshop: Workshop, table: Table, name: str, device: str = "") -> Participant:
     """A phone joins a table; the same phone joining again is the same participant."""
-    _check_open(workshop)
     if table.workshop_id != workshop.pk:
         raise NotAllowed
     name = clean_text(name, max_length=settings.NAME_MAX_LENGTH, what=_("The name"))
-    revision = _next_revision(workshop.pk)  # holds the workshop's lock: one row per device
-    if existing := _participant_of_device(workshop, device):
-        return existing
-    participant = Participant.objects.create(
-        workshop=workshop,
-        table=table,
-        name=name,
-        device=device or access.new_device_id(),
-        revision=revision,
-    )
-    live.changed(workshop.pk, tables=[table.pk])
+    with live.changing(workshop) as change:
+        _check_open(workshop)
+        if existing := _participant_of_device(workshop, device):
+            change.cancel()
+            return existing
+        participant = Participant.objects.create(
+            workshop=workshop,
+            table=table,
+            name=name,
+            device=device or access.new_device_id(),
+            revision=change.revision,
+        )
+        change.table(table.pk)
     return participant
 
 
@@ -241,26 +238,30 @@ def post_takeaway(participant: Participant, text: str, token: uuid.UUID) -> Take
         return _existing_post(participant, text, token)
 
 
-@transaction.atomic
 def _post_takeaway(participant: Participant, text: str, token: uuid.UUID) -> Takeaway:
-    workshop = Workshop.objects.select_related("current_activity").get(pk=participant.workshop_id)
-    _check_open(workshop)
-    existing = _existing_post(participant, text, token)
-    if existing is not None:
-        return existing
-    activity = workshop.current_activity
-    if activity is None or not activity.is_discussion:
-        raise Refused(_("Posting opens during the table discussion."))
-    takeaway = Takeaway.objects.create(
-        workshop=workshop,
-        activity=activity,
-        table_id=participant.table_id,
-        author=participant,
-        token=token,
-        text=text,
-        revision=_next_revision(workshop.pk),
-    )
-    live.changed(workshop.pk, takeaways=[takeaway.pk])
+    workshop = participant.workshop
+    with live.changing(workshop) as change:
+        existing = _existing_post(participant, text, token)
+        if existing is not None:
+            # A retry: the first try may have been stored and never announced (a process that
+            # died after commit). Announcing it again is harmless: screens replace it by id.
+            existing.author = participant
+            change.takeaway(existing)
+            return existing
+        _check_open(workshop)
+        activity = workshop.current_activity
+        if activity is None or not activity.is_discussion:
+            raise Refused(_("Posting opens during the table discussion."))
+        takeaway = Takeaway.objects.create(
+            workshop=workshop,
+            activity=activity,
+            table_id=participant.table_id,
+            author=participant,
+            token=token,
+            text=text,
+            revision=change.revision,
+        )
+        change.takeaway(takeaway)
     return takeaway
 
 
@@ -272,52 +273,41 @@ def _existing_post(participant: Participant, text: str, token: uuid.UUID) -> Tak
 
 
 def _check_author(participant: Participant, takeaway: Takeaway) -> None:
+    """Under the workshop's lock: the participant's own card, of the running discussion."""
     if takeaway.author_id != participant.pk or takeaway.deleted:
         raise NotAllowed
-    current = Workshop.objects.values_list("current_activity", flat=True).get(
-        pk=takeaway.workshop_id
-    )
+    current = participant.workshop.current_activity_id
     if takeaway.activity_id is not None and takeaway.activity_id != current:
         raise Refused(_("This discussion is over: its takeaways can no longer be changed."))
 
 
-@transaction.atomic
 def edit_takeaway(participant: Participant, takeaway: Takeaway, text: str) -> Takeaway:
-    _check_author(participant, takeaway)
-    _check_open(participant.workshop)
-    takeaway.text = clean_text(
-        text, max_length=settings.TAKEAWAY_MAX_LENGTH, what=_("The takeaway")
-    )
-    takeaway.edited_at = timezone.now()
-    takeaway.revision = _next_revision(takeaway.workshop_id)
-    takeaway.save(update_fields=["text", "edited_at", "revision"])
-    live.changed(takeaway.workshop_id, takeaways=[takeaway.pk])
+    text = clean_text(text, max_length=settings.TAKEAWAY_MAX_LENGTH, what=_("The takeaway"))
+    with live.changing(participant.workshop) as change:
+        _check_author(participant, takeaway)
+        _check_open(participant.workshop)
+        takeaway.text, takeaway.edited_at = text, timezone.now()
+        takeaway.revision = change.revision
+        takeaway.save(update_fields=["text", "edited_at", "revision"])
+        takeaway.author = participant
+        change.takeaway(takeaway)
     return takeaway
 
 
-@transaction.atomic
 def delete_takeaway(participant: Participant, takeaway: Takeaway) -> Takeaway:
-    _check_author(participant, takeaway)
-    _check_open(participant.workshop)
-    takeaway.deleted = True
-    takeaway.revision = _next_revision(takeaway.workshop_id)
-    takeaway.save(update_fields=["deleted", "revision"])
-    live.changed(takeaway.workshop_id, takeaways=[takeaway.pk])
+    with live.changing(participant.workshop) as change:
+        _check_author(participant, takeaway)
+        _check_open(participant.workshop)
+        takeaway.deleted, takeaway.revision = True, change.revision
+        takeaway.save(update_fields=["deleted", "revision"])
+        takeaway.author = participant
+        change.takeaway(takeaway)
     return takeaway
 
 
 # --- Running the day ---------------------------------------------------------------------
 
 
-def _stage_changed(workshop_id: int) -> int:
-    """The room moved on, or what it shows was edited: every screen gets a fresh view."""
-    revision = _next_revision(workshop_id)
-    Workshop.objects.filter(pk=workshop_id).update(stage_revision=revision)
-    live.changed(workshop_id, stage=True)
-    return revision
-
-
-@transaction.atomic
 def go_to_activity(
     facilitator: User, workshop: Workshop, activity: Activity, seen_current_id: int | None
 ) -> Workshop:
@@ -329,15 +319,23 @@ def go_to_activity(
     _check_facilitator(facilitator, workshop)
     if activity.workshop_id != workshop.pk:
         raise NotAllowed
-    current = Workshop.objects.values_list("current_activity", flat=True).get(pk=workshop.pk)
-    if current != seen_current_id or current == activity.pk:
-        workshop.refresh_from_db()
-        return workshop
-    Workshop.objects.filter(pk=workshop.pk).update(
-        current_activity=activity, spotlight=None, timer_ends_at=None, timer_paused_seconds=None
-    )
-    _stage_changed(workshop.pk)
-    workshop.refresh_from_db()
+    with live.changing(workshop, fresh=True) as change:
+        current = workshop.current_activity_id
+        if current != seen_current_id or current == activity.pk:
+            change.cancel()
+            return workshop
+        workshop.current_activity = activity
+        workshop.spotlight = None
+        workshop.timer_ends_at = workshop.timer_paused_seconds = None
+        workshop.save(
+            update_fields=[
+                "current_activity",
+                "spotlight",
+                "timer_ends_at",
+                "timer_paused_seconds",
+            ]
+        )
+        change.restage()
     return workshop
 
 
@@ -353,13 +351,10 @@ def neighbour(workshop: Workshop, activity_id: int | None, step: int) -> Activit
 # --- Timer ---------------------------------------------------------------------------------
 
 
-def _set_timer(workshop: Workshop, ends_at, paused_seconds) -> Workshop:
-    Workshop.objects.filter(pk=workshop.pk).update(
-        timer_ends_at=ends_at, timer_paused_seconds=paused_seconds
-    )
-    _next_revision(workshop.pk)
-    live.changed(workshop.pk, timer=True)
-    workshop.refresh_from_db()
+def _set_timer(change, workshop: Workshop, ends_at, paused_seconds) -> Workshop:
+    workshop.timer_ends_at, workshop.timer_paused_seconds = ends_at, paused_seconds
+    workshop.save(update_fields=["timer_ends_at", "timer_paused_seconds"])
+    change.show(live.TIMER)
     return workshop
 
 
@@ -372,97 +367,109 @@ def timer_remaining(workshop: Workshop) -> int | None:
     return max(0, round((workshop.timer_ends_at - timezone.now()).total_seconds()))
 
 
-@transaction.atomic
 def start_timer(facilitator: User, workshop: Workshop, minutes: int) -> Workshop:
     _check_facilitator(facilitator, workshop)
     if not 1 <= minutes <= 240:
         raise Refused(_("A timer runs for 1 to 240 minutes."))
-    return _set_timer(workshop, timezone.now() + timedelta(minutes=minutes), None)
+    with live.changing(workshop, fresh=True) as change:
+        return _set_timer(change, workshop, timezone.now() + timedelta(minutes=minutes), None)
 
 
-@transaction.atomic
 def pause_timer(facilitator: User, workshop: Workshop) -> Workshop:
     _check_facilitator(facilitator, workshop)
-    workshop.refresh_from_db()
-    if workshop.timer_ends_at is None:
-        return workshop
-    return _set_timer(workshop, None, timer_remaining(workshop))
+    with live.changing(workshop, fresh=True) as change:
+        if workshop.timer_ends_at is None:
+            change.cancel()
+            return workshop
+        return _set_timer(change, workshop, None, timer_remaining(workshop))
 
 
-@transaction.atomic
 def resume_timer(facilitator: User, workshop: Workshop) -> Workshop:
     _check_facilitator(facilitator, workshop)
-    workshop.refresh_from_db()
-    if workshop.timer_paused_seconds is None:
-        return workshop
-    ends_at = timezone.now() + timedelta(seconds=workshop.timer_paused_seconds)
-    return _set_timer(workshop, ends_at, None)
+    with live.changing(workshop, fresh=True) as change:
+        if workshop.timer_paused_seconds is None:
+            change.cancel()
+            return workshop
+        ends_at = timezone.now() + timedelta(seconds=workshop.timer_paused_seconds)
+        return _set_timer(change, workshop, ends_at, None)
 
 
-@transaction.atomic
 def add_minute(facilitator: User, workshop: Workshop) -> Workshop:
     _check_facilitator(facilitator, workshop)
-    workshop.refresh_from_db()
-    if workshop.timer_paused_seconds is not None:
-        return _set_timer(workshop, None, workshop.timer_paused_seconds + 60)
-    # A timer that ran out starts again from now.
-    base = max(workshop.timer_ends_at or timezone.now(), timezone.now())
-    return _set_timer(workshop, base + timedelta(minutes=1), None)
+    with live.changing(workshop, fresh=True) as change:
+        if workshop.timer_paused_seconds is not None:
+            return _set_timer(change, workshop, None, workshop.timer_paused_seconds + 60)
+        # A timer that ran out starts again from now.
+        base = max(workshop.timer_ends_at or timezone.now(), timezone.now())
+        return _set_timer(change, workshop, base + timedelta(minutes=1), None)
 
 
-@transaction.atomic
 def stop_timer(facilitator: User, workshop: Workshop) -> Workshop:
     _check_facilitator(facilitator, workshop)
-    return _set_timer(workshop, None, None)
+    with live.changing(workshop, fresh=True) as change:
+        return _set_timer(change, workshop, None, None)
 
 
 # --- Share-out -----------------------------------------------------------------------------
 
 
-@transaction.atomic
 def set_spotlight(facilitator: User, workshop: Workshop, takeaway: Takeaway | None) -> Workshop:
     _check_facilitator(facilitator, workshop)
-    if takeaway is not None:
-        if takeaway.workshop_id != workshop.pk:
-            raise NotAllowed
-        if not takeaway.is_visible:
-            raise Refused(_("A hidden or deleted takeaway cannot be put in the spotlight."))
-        Takeaway.objects.filter(pk=takeaway.pk, spotlighted_at=None).update(
-            spotlighted_at=timezone.now()
-        )
-    Workshop.objects.filter(pk=workshop.pk).update(spotlight=takeaway)
-    _next_revision(workshop.pk)
-    live.changed(workshop.pk, spotlight=True)
-    workshop.refresh_from_db()
+    if takeaway is not None and takeaway.workshop_id != workshop.pk:
+        raise NotAllowed
+    with live.changing(workshop, fresh=True) as change:
+        if takeaway is not None:
+            takeaway.refresh_from_db(fields=["hidden", "deleted"])
+            if not takeaway.is_visible:
+                raise Refused(_("A hidden or deleted takeaway cannot be put in the spotlight."))
+            Takeaway.objects.filter(pk=takeaway.pk, spotlighted_at=None).update(
+                spotlighted_at=timezone.now()
+            )
+        workshop.spotlight = takeaway
+        workshop.save(update_fields=["spotlight"])
+        change.show(live.SPOTLIGHT)
     return workshop
 
 
-@transaction.atomic
 def set_order_by_votes(facilitator: User, activity: Activity, by_votes: bool) -> Activity:
     _check_facilitator(facilitator, activity.workshop)
-    activity.order_by_votes = by_votes
-    activity.save(update_fields=["order_by_votes"])
-    _stage_changed(activity.workshop_id)
+    with live.changing(activity.workshop, fresh=True) as change:
+        activity.order_by_votes = by_votes
+        activity.save(update_fields=["order_by_votes"])
+        change.restage()
     return activity
 
 
-@transaction.atomic
+_TAKEAWAY = Takeaway._meta.db_table
+
+
 def vote(participant: Participant, takeaway: Takeaway) -> Takeaway:
-    if takeaway.workshop_id != participant.workshop_id or not takeaway.is_visible:
+    """A +1 for another table's takeaway during the share-out that shows it, once each."""
+    if takeaway.workshop_id != participant.workshop_id:
         raise NotAllowed
     if takeaway.table_id == participant.table_id:
         raise Refused(_("You can give a +1 to other tables' takeaways, not your own table's."))
-    shown = Workshop.objects.get(pk=participant.workshop_id).current_activity
-    if shown is None or shown.kind != Activity.Kind.SHAREOUT:
-        raise Refused(_("Voting is open during the share-out."))
-    if shown.source_id != takeaway.activity_id:
-        raise Refused(_("Voting is open during the share-out."))
-    created = Vote.objects.get_or_create(participant=participant, takeaway=takeaway)[1]
-    if not created:
-        raise Refused(_("You already gave this takeaway a +1."))
-    takeaway.revision = _next_revision(takeaway.workshop_id)
-    takeaway.save(update_fields=["revision"])
-    live.changed(takeaway.workshop_id, takeaways=[takeaway.pk])
+    workshop = participant.workshop
+    with live.changing(workshop) as change:
+        shown = workshop.current_activity
+        if shown is None or shown.kind != Activity.Kind.SHAREOUT:
+            raise Refused(_("Voting is open during the share-out."))
+        if shown.source_id != takeaway.activity_id:
+            raise Refused(_("Voting is open during the share-out."))
+        if Vote.objects.filter(participant=participant, takeaway=takeaway).exists():
+            raise Refused(_("You already gave this takeaway a +1."))
+        Vote.objects.create(participant=participant, takeaway=takeaway)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_TAKEAWAY} SET vote_count = vote_count + 1, revision = %s "  # noqa: S608
+                "WHERE id = %s AND hidden = %s AND deleted = %s RETURNING vote_count",
+                [change.revision, takeaway.pk, False, False],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise NotAllowed  # hidden or deleted meanwhile
+        takeaway.vote_count, takeaway.revision = row[0], change.revision
+        change.vote(takeaway)
     return takeaway
 
 
@@ -472,7 +479,7 @@ def vote(participant: Participant, takeaway: Takeaway) -> Takeaway:
 def _check_solo_open(participant: Participant, activity: Activity) -> None:
     if activity.workshop_id != participant.workshop_id or activity.kind != Activity.Kind.SOLO:
         raise NotAllowed
-    workshop = Workshop.objects.get(pk=participant.workshop_id)
+    workshop = participant.workshop
     _check_open(workshop)
     if workshop.current_activity_id != activity.pk:
         raise Refused(_("This reflection is closed: the room has moved on."))
@@ -482,7 +489,8 @@ def _check_solo_open(participant: Participant, activity: Activity) -> None:
 def save_answer(
     participant: Participant, step: Step, text: str = "", choices: list[str] | None = None
 ) -> Answer:
-    """Keeps a private answer as the participant types; nobody else ever sees it."""
+    """Keeps a private answer as the participant types; nobody else ever sees it, so no
+    screen is told and the workshop's revision stays as it is."""
     _check_solo_open(participant, step.activity)
     text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
     if len(text) > settings.ANSWER_MAX_LENGTH:
@@ -491,29 +499,41 @@ def save_answer(
             % {"length": len(text), "limit": settings.ANSWER_MAX_LENGTH}
         )
     chosen = [c for c in (choices or []) if c in step.options]
-    _next_revision(participant.workshop_id)
     answer, _created = Answer.objects.update_or_create(
         participant=participant, step=step, defaults={"text": text, "choices": chosen}
     )
     return answer
 
 
-@transaction.atomic
 def complete_solo(participant: Participant, activity: Activity) -> Completion:
-    _check_solo_open(participant, activity)
-    completion, created = Completion.objects.get_or_create(
-        participant=participant, activity=activity
-    )
-    if created:
-        completion.revision = _next_revision(participant.workshop_id)
+    with live.changing(participant.workshop) as change:
+        _check_solo_open(participant, activity)
+        completion, created = Completion.objects.get_or_create(
+            participant=participant, activity=activity
+        )
+        if not created:
+            change.cancel()
+            return completion
+        completion.revision = change.revision
         completion.save(update_fields=["revision"])
-        live.changed(participant.workshop_id, progress=True)
+        change.show(live.PROGRESS)
     return completion
 
 
-@transaction.atomic
 def share_answer(participant: Participant, step: Step) -> Takeaway:
     """A participant's own choice: one answer becomes a takeaway of their table."""
+    with live.changing(participant.workshop) as change:
+        _check_open(participant.workshop)
+        takeaway, created = _share(participant, step, change.revision)
+        if not created:
+            change.cancel()
+            return takeaway
+        takeaway.author = participant
+        change.takeaway(takeaway)
+    return takeaway
+
+
+def _share(participant: Participant, step: Step, revision: int) -> tuple[Takeaway, bool]:
     answer = Answer.objects.filter(participant=participant, step=step).first()
     if answer is None or not answer.text:
         raise Refused(_("Write an answer first, then share it."))
@@ -532,7 +552,7 @@ def share_answer(participant: Participant, step: Step) -> Takeaway:
         author=participant, activity=discussion, from_reflection=True, text=text, deleted=False
     ).first()
     if existing is not None:
-        return existing
+        return existing, False
     takeaway = Takeaway.objects.create(
         workshop_id=participant.workshop_id,
         activity=discussion,
@@ -540,10 +560,9 @@ def share_answer(participant: Participant, step: Step) -> Takeaway:
         author=participant,
         text=text,
         from_reflection=True,
-        revision=_next_revision(participant.workshop_id),
+        revision=revision,
     )
-    live.changed(participant.workshop_id, takeaways=[takeaway.pk])
-    return takeaway
+    return takeaway, True
 
 
 # --- Editing the agenda ----------------------------------------------------------------------
@@ -557,7 +576,6 @@ def _check_activity_fields(kind: str, title: str, duration_minutes: int | None) 
     return clean_text(title, max_length=120, what=_("The title"))
 
 
-@transaction.atomic
 def add_activity(
     facilitator: User,
     workshop: Workshop,
@@ -568,6 +586,13 @@ def add_activity(
 ) -> Activity:
     _check_facilitator(facilitator, workshop)
     title = _check_activity_fields(kind, title, duration_minutes)
+    with live.changing(workshop, fresh=True) as change:
+        activity = _append_activity(workshop, kind, title, instructions, duration_minutes)
+        change.restage()
+    return activity
+
+
+def _append_activity(workshop, kind, title, instructions, duration_minutes) -> Activity:
     last = workshop.activities.order_by("-position").values_list("position", flat=True).first()
     activity = Activity.objects.create(
         workshop=workshop,
@@ -587,12 +612,11 @@ def add_activity(
         )
         activity.save(update_fields=["source"])
     if workshop.current_activity_id is None:
-        Workshop.objects.filter(pk=workshop.pk).update(current_activity=activity)
-    _stage_changed(workshop.pk)
+        workshop.current_activity = activity
+        workshop.save(update_fields=["current_activity"])
     return activity
 
 
-@transaction.atomic
 def update_activity(
     facilitator: User,
     activity: Activity,
@@ -613,17 +637,24 @@ def update_activity(
         ):
             raise Refused(_("A share-out shows the takeaways of a table discussion."))
         activity.source = source
-    activity.save()
-    _stage_changed(activity.workshop_id)
+    with live.changing(activity.workshop, fresh=True) as change:
+        activity.save()
+        change.restage()
     return activity
 
 
-@transaction.atomic
 def set_steps(facilitator: User, activity: Activity, steps: list[dict]) -> list[Step]:
     """Replaces a solo reflection's steps; answers to steps that stay the same are kept."""
     _check_facilitator(facilitator, activity.workshop)
     if activity.kind != Activity.Kind.SOLO:
         raise Refused(_("Only a solo reflection has steps."))
+    with live.changing(activity.workshop, fresh=True) as change:
+        kept = _replace_steps(activity, steps)
+        change.restage()
+    return kept
+
+
+def _replace_steps(activity: Activity, steps: list[dict]) -> list[Step]:
     existing = {step.pk: step for step in activity.steps.all()}
     kept = []
     for position, data in enumerate(steps):
@@ -640,39 +671,41 @@ def set_steps(facilitator: User, activity: Activity, steps: list[dict]) -> list[
         step.save()
         kept.append(step)
     activity.steps.exclude(pk__in=[step.pk for step in kept]).delete()
-    _stage_changed(activity.workshop_id)
     return kept
 
 
-@transaction.atomic
 def delete_activity(facilitator: User, activity: Activity) -> None:
     """Removes an activity; the room moves to its neighbour if it was running."""
     workshop = activity.workshop
     _check_facilitator(facilitator, workshop)
-    if workshop.activities.count() == 1:
-        raise Refused(_("A workshop keeps at least one activity."))
-    if workshop.current_activity_id == activity.pk:
-        replacement = neighbour(workshop, activity.pk, 1) or neighbour(workshop, activity.pk, -1)
-        Workshop.objects.filter(pk=workshop.pk).update(current_activity=replacement)
-    activity.delete()
-    _stage_changed(workshop.pk)
+    with live.changing(workshop, fresh=True) as change:
+        if workshop.activities.count() == 1:
+            raise Refused(_("A workshop keeps at least one activity."))
+        if workshop.current_activity_id == activity.pk:
+            workshop.current_activity = neighbour(workshop, activity.pk, 1) or neighbour(
+                workshop, activity.pk, -1
+            )
+            workshop.save(update_fields=["current_activity"])
+        activity.delete()
+        change.restage()
 
 
-@transaction.atomic
 def move_activity(facilitator: User, activity: Activity, step: int) -> None:
     """Moves an activity one place up (step -1) or down (step 1) the agenda."""
     workshop = activity.workshop
     _check_facilitator(facilitator, workshop)
-    order = list(workshop.activities.order_by("position", "pk"))
-    index = order.index(activity)
-    target = index + step
-    if not 0 <= target < len(order):
-        return
-    order[index], order[target] = order[target], order[index]
-    for position, item in enumerate(order):
-        if item.position != position:
-            Activity.objects.filter(pk=item.pk).update(position=position)
-    _stage_changed(workshop.pk)
+    with live.changing(workshop, fresh=True) as change:
+        order = list(workshop.activities.order_by("position", "pk"))
+        index = order.index(activity)
+        target = index + step
+        if not 0 <= target < len(order):
+            change.cancel()
+            return
+        order[index], order[target] = order[target], order[index]
+        for position, item in enumerate(order):
+            if item.position != position:
+                Activity.objects.filter(pk=item.pk).update(position=position)
+        change.restage()
 
 
 # --- Templates -------------------------------------------------------------------------------
@@ -721,7 +754,6 @@ def grant_access(facilitator: User, workshop: Workshop, email: str) -> WorkshopA
     access, _created = WorkshopAccess.objects.get_or_create(
         workshop=workshop, user=user, defaults={"granted_by": facilitator}
     )
-    _next_revision(workshop.pk)
     return access
 
 
@@ -729,7 +761,6 @@ def grant_access(facilitator: User, workshop: Workshop, email: str) -> WorkshopA
 def revoke_access(facilitator: User, access: WorkshopAccess) -> None:
     _check_facilitator(facilitator, access.workshop)
     access.delete()
-    _next_revision(access.workshop_id)
 
 
 @transaction.atomic
@@ -750,7 +781,6 @@ def create_share_link(
         created_by=facilitator,
         expires_at=timezone.now() + timedelta(days=days),
     )
-    _next_revision(workshop.pk)
     return link, key
 
 
@@ -760,11 +790,9 @@ def revoke_share_link(facilitator: User, link: ShareLink) -> ShareLink:
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
-        _next_revision(link.workshop_id)
     return link
 
 
-@transaction.atomic
 def set_data_settings(
     facilitator: User, workshop: Workshop, *, anonymous: bool, retention_days: int | None
 ) -> Workshop:
@@ -772,36 +800,36 @@ def set_data_settings(
     _check_facilitator(facilitator, workshop)
     if retention_days is not None and retention_days not in Workshop.Retention.values:
         raise Refused(_("Choose how long to keep the workshop."))
-    Workshop.objects.filter(pk=workshop.pk).update(
-        anonymous=anonymous, retention_days=retention_days
-    )
-    _stage_changed(workshop.pk)
-    workshop.refresh_from_db()
+    with live.changing(workshop, fresh=True) as change:
+        workshop.anonymous, workshop.retention_days = anonymous, retention_days
+        workshop.save(update_fields=["anonymous", "retention_days"])
+        change.restage()
     return workshop
 
 
-@transaction.atomic
 def join_anonymously(workshop: Workshop, table: Table, device: str = "") -> Participant:
     """Joining an anonymous workshop: no name is asked, a number stands for one."""
-    _check_open(workshop)
-    if table.workshop_id != workshop.pk or not workshop.anonymous:
+    if table.workshop_id != workshop.pk:
         raise NotAllowed
-    revision = _next_revision(workshop.pk)  # holds the workshop's lock: numbers never collide
-    if existing := _participant_of_device(workshop, device):
-        return existing
-    number = Participant.objects.filter(workshop=workshop).count() + 1
-    participant = Participant.objects.create(
-        workshop=workshop,
-        table=table,
-        name=_anonymous_name(number),
-        device=device or access.new_device_id(),
-        revision=revision,
-    )
-    live.changed(workshop.pk, tables=[table.pk])
+    with live.changing(workshop) as change:  # the workshop's lock: numbers never collide
+        _check_open(workshop)
+        if not workshop.anonymous:
+            raise NotAllowed
+        if existing := _participant_of_device(workshop, device):
+            change.cancel()
+            return existing
+        number = Participant.objects.filter(workshop=workshop).count() + 1
+        participant = Participant.objects.create(
+            workshop=workshop,
+            table=table,
+            name=_anonymous_name(number),
+            device=device or access.new_device_id(),
+            revision=change.revision,
+        )
+        change.table(table.pk)
     return participant
 
 
-@transaction.atomic
 def remove_personal_data(facilitator: User, workshop: Workshop) -> int:
     """Names become "Participant 12" (in the order people joined) and reflections are deleted.
 
@@ -809,16 +837,16 @@ def remove_personal_data(facilitator: User, workshop: Workshop) -> int:
     participants were renamed.
     """
     _check_facilitator(facilitator, workshop)
-    revision = _next_revision(workshop.pk)
-    participants = list(workshop.participants.order_by("joined_at", "pk"))
-    for number, participant in enumerate(participants, 1):
-        participant.name = _anonymous_name(number)
-        participant.revision = revision
-    Participant.objects.bulk_update(participants, ["name", "revision"])
-    Answer.objects.filter(participant__workshop=workshop).delete()
-    Workshop.objects.filter(pk=workshop.pk).update(personal_data_removed_at=timezone.now())
-    _stage_changed(workshop.pk)
-    workshop.refresh_from_db()
+    with live.changing(workshop, fresh=True) as change:
+        participants = list(workshop.participants.order_by("joined_at", "pk"))
+        for number, participant in enumerate(participants, 1):
+            participant.name = _anonymous_name(number)
+            participant.revision = change.revision
+        Participant.objects.bulk_update(participants, ["name", "revision"])
+        Answer.objects.filter(participant__workshop=workshop).delete()
+        workshop.personal_data_removed_at = timezone.now()
+        workshop.save(update_fields=["personal_data_removed_at"])
+        change.restage()
     return len(participants)
 
 
@@ -833,7 +861,6 @@ def _delete_workshop(workshop_id: int) -> int:
     return Workshop.objects.filter(pk=workshop_id).delete()[1].get("workshop.Workshop", 0)
 
 
-@transaction.atomic
 def forget_participant(participant: Participant) -> None:
     """A participant deletes their own data from their phone.
 
@@ -841,30 +868,35 @@ def forget_participant(participant: Participant) -> None:
     posted are deleted (a takeaway stays as an empty tombstone, so that screens catching up
     learn it is gone).
     """
-    workshop_id = participant.workshop_id
-    revision = _next_revision(workshop_id)
-    own = list(Takeaway.objects.filter(author=participant).values_list("pk", flat=True))
-    Takeaway.objects.filter(pk__in=own).update(deleted=True, text="", revision=revision)
-    voted = list(Vote.objects.filter(participant=participant).values_list("takeaway", flat=True))
-    Vote.objects.filter(participant=participant).delete()
-    Takeaway.objects.filter(pk__in=voted).update(revision=revision)
-    Answer.objects.filter(participant=participant).delete()
-    Completion.objects.filter(participant=participant).delete()
-    spotlight_cleared = Workshop.objects.filter(pk=workshop_id, spotlight__in=own).update(
-        spotlight=None
-    )
-    number = Participant.objects.filter(workshop_id=workshop_id, pk__lte=participant.pk).count()
-    participant.name = _anonymous_name(number)
-    participant.revision = revision
-    participant.device = ""  # this phone is nobody in the workshop now: it may join anew
-    participant.save(update_fields=["name", "revision", "device"])
-    live.changed(
-        workshop_id,
-        tables=[participant.table_id],
-        takeaways=own + voted,
-        progress=True,
-        spotlight=bool(spotlight_cleared),
-    )
+    workshop = participant.workshop
+    with live.changing(workshop) as change:
+        revision = change.revision
+        own = list(Takeaway.objects.filter(author=participant).values_list("pk", flat=True))
+        Takeaway.objects.filter(pk__in=own).update(deleted=True, text="", revision=revision)
+        voted = list(
+            Vote.objects.filter(participant=participant).values_list("takeaway", flat=True)
+        )
+        Vote.objects.filter(participant=participant).delete()
+        Takeaway.objects.filter(pk__in=voted).update(
+            vote_count=F("vote_count") - 1, revision=revision
+        )
+        Answer.objects.filter(participant=participant).delete()
+        Completion.objects.filter(participant=participant).delete()
+        if workshop.spotlight_id in own:
+            workshop.spotlight = None
+            workshop.save(update_fields=["spotlight"])
+            change.show(live.SPOTLIGHT)
+        number = Participant.objects.filter(workshop=workshop, pk__lte=participant.pk).count()
+        participant.name = _anonymous_name(number)
+        participant.revision = revision
+        participant.device = ""  # this phone is nobody in the workshop now: it may join anew
+        participant.save(update_fields=["name", "revision", "device"])
+        change.table(participant.table_id)
+        for takeaway in takeaways_of(workshop, Q(pk__in=own)):
+            change.takeaway(takeaway)
+        for takeaway in takeaways_of(workshop, Q(pk__in=voted)):
+            change.vote(takeaway)
+        change.show(live.PROGRESS)
 
 
 def purge_expired(now=None) -> tuple[int, int]:

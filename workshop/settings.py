@@ -7,6 +7,7 @@ key generated on first run. DATABASE_URL and REDIS_URL switch it to PostgreSQL a
 import os
 import secrets
 import socket
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -183,6 +184,9 @@ else:
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                 ),
             },
+            # Tests get a file of their own too, as the server has: an in-memory database
+            # shared between threads locks whole tables, which a real one never does.
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"workshop-test-{os.getpid()}.db")},
         }
     }
 

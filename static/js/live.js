@@ -9,6 +9,7 @@
 
   const POLL_EVERY_MS = 3000;
   const SOCKET_GRACE_MS = 5000; // no socket open by then: assume a proxy blocks WebSockets
+  const HEARTBEAT_GRACE_MS = 1500; // behind a heartbeat: a late message may still arrive
   const RETRY_MAX_MS = 30000;
 
   // Sixty phones coming back at once must not stampede: exponential backoff with wide jitter.
@@ -28,6 +29,124 @@
     return main && main.hasAttribute("hx-ws:connect") ? main : null;
   };
 
+  // --- Revisions: every message says the revision it follows and the one it reaches ---------
+  // A screen holds the highest revision it has without a gap. A message that follows more than
+  // that means one went missing (a dropped doorbell, messages overtaking each other): the
+  // screen ignores it and catches up over HTTP at once. A message without content is a
+  // heartbeat — "the latest for you is N" — and a screen behind it catches up too.
+  const held = () => Number(liveScreen()?.dataset.revision || 0);
+  function hold(revision) {
+    const main = liveScreen();
+    if (main && revision > held()) main.dataset.revision = String(revision);
+  }
+
+  function withRevision(url) {
+    const parsed = new URL(url, window.location.href);
+    parsed.searchParams.set("after", String(held()));
+    return parsed.toString();
+  }
+
+  // What to do with a message: "apply" it (the screen then holds its revision), "skip" it (old
+  // news, or a heartbeat), or skip it and "catch-up".
+  function verdict(message) {
+    const revision = Number(message.revision);
+    if (!Number.isFinite(revision)) return "skip";
+    if (message.content === undefined) return revision > held() ? "behind" : "skip";
+    if (revision <= held()) return "skip";
+    return Number(message.follows || 0) <= held() ? "apply" : "catch-up";
+  }
+
+  function consider(message) {
+    if (Number.isFinite(Number(message.now))) clock.set(Number(message.now));
+    const decision = verdict(message);
+    if (decision === "apply") hold(Number(message.revision));
+    else if (decision === "catch-up") catchUp(0);
+    else if (decision === "behind") catchUp(HEARTBEAT_GRACE_MS);
+    return decision === "apply";
+  }
+
+  function swap(content) {
+    if (!content) return Promise.resolve();
+    return window.htmx.swap({
+      target: screen(),
+      swap: "innerHTML swapEmpty:false",
+      text: content,
+      transition: false,
+    });
+  }
+
+  function apply(message) {
+    return consider(message) ? swap(message.content) : Promise.resolve();
+  }
+
+  document.addEventListener("htmx:ws:before:message:incoming", (event) => {
+    let message;
+    try {
+      message = JSON.parse(event.detail.message.data);
+    } catch {
+      return;
+    }
+    if (!consider(message)) event.detail.cancelled = true;
+    // hx-ws reconnects to connection.url: from now on it asks for what came after this.
+    event.detail.connection.url = withRevision(event.detail.connection.url);
+  });
+
+  // --- Catching up over HTTP: after a gap, behind a heartbeat, where sockets are blocked ---
+  let catchingUp = null;
+  let catchUpAgain = false;
+  let catchUpTimer = null;
+  function catchUp(graceMs) {
+    if (!liveScreen()) return;
+    if (catchingUp) {
+      catchUpAgain = true;
+      return;
+    }
+    if (catchUpTimer) {
+      if (graceMs) return; // one is due already
+      clearTimeout(catchUpTimer);
+    }
+    // Phones of a whole room told by one heartbeat do not all ask in the same instant; the
+    // grace also lets a message that is merely late arrive first.
+    const delay = graceMs ? graceMs * (0.5 + Math.random()) : Math.random() * 250;
+    catchUpTimer = setTimeout(runCatchUp, delay);
+  }
+  async function runCatchUp() {
+    catchUpTimer = null;
+    const main = liveScreen();
+    if (!main) return;
+    catchingUp = fetchUpdates(main).finally(() => {
+      catchingUp = null;
+      if (catchUpAgain) {
+        catchUpAgain = false;
+        catchUp(0);
+      }
+    });
+  }
+  async function fetchUpdates(main) {
+    try {
+      const response = await fetch(withRevision(main.dataset.updates), {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (!response.ok) return false;
+      await apply(await response.json());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  // --- The server's clock, for timers: every message carries it ---------------------------
+  const clock = {
+    offset: null,
+    set(serverNow) {
+      this.offset = serverNow - Date.now();
+    },
+    now() {
+      return Date.now() + (this.offset || 0);
+    },
+  };
+
   // --- Connection state -----------------------------------------------------------------
   let socketOpen = false;
   function setStatus(state) {
@@ -38,40 +157,6 @@
     const label = el.dataset[`label${state[0].toUpperCase()}${state.slice(1)}`];
     if (text && label) text.textContent = label;
   }
-
-  // --- Revisions and applying updates -----------------------------------------------------
-  function noteRevision(revision) {
-    const main = liveScreen();
-    if (!main || !Number.isFinite(revision)) return;
-    if (revision > Number(main.dataset.revision || 0)) main.dataset.revision = String(revision);
-  }
-
-  function withRevision(url) {
-    const parsed = new URL(url, window.location.href);
-    parsed.searchParams.set("after", liveScreen().dataset.revision || "0");
-    return parsed.toString();
-  }
-
-  function apply(message) {
-    noteRevision(Number(message.revision));
-    if (!message.content) return Promise.resolve();
-    return window.htmx.swap({
-      target: screen(),
-      swap: "innerHTML swapEmpty:false",
-      text: message.content,
-      transition: false,
-    });
-  }
-
-  document.addEventListener("htmx:ws:before:message:incoming", (event) => {
-    try {
-      noteRevision(Number(JSON.parse(event.detail.message.data).revision));
-    } catch {
-      return;
-    }
-    // hx-ws reconnects to connection.url: from now on it asks for what came after this.
-    event.detail.connection.url = withRevision(event.detail.connection.url);
-  });
 
   document.addEventListener("htmx:ws:after:connection", () => {
     socketOpen = true;
@@ -92,7 +177,7 @@
     outbox.flush();
   });
 
-  // --- HTTP catch-up where WebSockets do not get through ---------------------------------
+  // --- HTTP polling where WebSockets do not get through ----------------------------------
   let pollTimer = null;
   let fallbackTimer = null;
   function schedulePollingFallback() {
@@ -107,20 +192,8 @@
     const poll = async () => {
       const main = liveScreen();
       if (!main || socketOpen) return stopPolling();
-      try {
-        const response = await fetch(withRevision(main.dataset.updates), {
-          headers: { Accept: "application/json" },
-          credentials: "same-origin",
-        });
-        if (response.ok) {
-          await apply(await response.json());
-          setStatus("polling");
-        } else {
-          setStatus("reconnecting");
-        }
-      } catch {
-        setStatus(navigator.onLine ? "reconnecting" : "offline");
-      }
+      if (await fetchUpdates(main)) setStatus("polling");
+      else setStatus(navigator.onLine ? "reconnecting" : "offline");
     };
     poll();
     pollTimer = setInterval(poll, POLL_EVERY_MS);
@@ -292,7 +365,8 @@
       const data = await response.json().catch(() => ({}));
       if (response.ok) {
         this.remove(entry.token);
-        await apply(data);
+        // The author's own card at once; the screen's revision moves only with its feed.
+        if (Number(data.revision) > held()) await swap(data.content);
         return true;
       }
       if (response.status === 422) {
@@ -375,13 +449,10 @@
   // --- Timers: counted from the server's end time, corrected for this device's clock -------
   function tickTimers() {
     document.querySelectorAll("[data-timer]").forEach((timer) => {
-      if (timer.offset === undefined) {
-        timer.offset = Number(timer.dataset.serverNow) - Date.now();
-      }
       let seconds;
       if (timer.dataset.paused !== "") seconds = Number(timer.dataset.paused);
       else if (timer.dataset.endsAt !== "") {
-        seconds = Math.max(0, Math.round((Number(timer.dataset.endsAt) - (Date.now() + timer.offset)) / 1000));
+        seconds = Math.max(0, Math.round((Number(timer.dataset.endsAt) - clock.now()) / 1000));
       } else return;
       const value = timer.querySelector(".timer__value");
       const text = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
@@ -465,6 +536,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    const serverNow = Number(screen()?.dataset.serverNow);
+    if (Number.isFinite(serverNow) && serverNow > 0) clock.set(serverNow);
     refreshFields();
     outbox.restore();
     scheduleFit();

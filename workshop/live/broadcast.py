@@ -1,0 +1,135 @@
+"""After a write commits: each distinct fragment rendered once, one message for the workshop.
+
+The message goes to the workshop's group on the channel layer, which each server process with
+a screen of this workshop has joined once (workshop.live.fanout); each process then hands every
+one of its sockets the parts meant for it. A change costs the same whatever the size of the
+room, but for one send per socket that must hear of it.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db.models import Q
+
+from workshop.live import cache, envelope, fanout
+from workshop.live.pieces import CONSOLE, PHONES, PROJECTOR, STAFF, TAKEAWAY, Audience
+from workshop.live.render import Renderer, Scene, join_parts, tables_with_people
+
+logger = logging.getLogger(__name__)
+
+STAFF_AUDIENCES = (Audience.projector(), Audience.console())
+
+
+def audience_parts(renderer: Renderer, audience: Audience, change, heads) -> list[str]:
+    """What this audience's screen needs to show the change."""
+    stage = renderer.scene.stage
+    if change.stage_changed:
+        return renderer.snapshot_parts(audience)
+    parts = [
+        renderer.piece_part(audience, piece)
+        for piece in sorted(change.pieces, key=lambda piece: piece.name)
+        if audience.kind in piece.shown_by
+    ]
+    parts += [
+        renderer.head_part(audience, table)
+        for table in heads
+        if stage.shows_head(audience, table.pk)
+    ]
+    for takeaway in change.takeaways.values():
+        if stage.may_hold_card(audience, takeaway):
+            parts += renderer.card_parts(audience, takeaway)
+    if audience.kind in STAFF:
+        for takeaway in change.votes.values():
+            if takeaway.pk not in change.takeaways and stage.may_hold_card(audience, takeaway):
+                parts += renderer.card_parts(audience, takeaway, moved=stage.reorders_on_votes)
+    return parts
+
+
+def render_change(change) -> list[dict]:
+    """The message's parts: each distinct content once, with the screens that get it and, for
+    each, the revision it follows and the one it reaches."""
+    scene = Scene(change.stage)
+    renderer = Renderer(scene)
+    heads = []
+    if change.table_ids:
+        heads = list(tables_with_people(change.workshop.pk, Q(pk__in=change.table_ids)))
+    by_content: dict[str, dict] = {}
+
+    def add(audience: Audience, content: str, follows: int, revision: int) -> None:
+        by_content.setdefault(content, {})[audience.key] = [follows, revision]
+
+    for audience in STAFF_AUDIENCES:
+        add(audience, join_parts(audience_parts(renderer, audience, change, heads)),
+            change.revision - 1, change.revision)  # fmt: skip
+    shared = None
+    for table_id, (follows, revision) in sorted(change.table_feeds.items()):
+        audience = Audience.table(table_id)
+        if shared is None or change.stage.phones_of_table_differ():
+            shared = join_parts(audience_parts(renderer, audience, change, heads))
+        add(audience, shared, follows, revision)
+    parts = [
+        {"content": envelope.encode_content(content), "to": to}
+        for content, to in by_content.items()
+    ]
+    if change.stage_changed:
+        _keep_snapshots(change, parts)
+    _keep_cards(change, renderer)
+    return parts
+
+
+def _keep_snapshots(change, parts: list[dict]) -> None:
+    """A change of stage is every screen's snapshot: reconnecting screens get it from here."""
+    for part in parts:
+        content = part["content"]
+        for key in part["to"]:
+            kind = key if key in (PROJECTOR, CONSOLE) else PHONES
+            table_id = int(key[1:]) if kind == PHONES else None
+            variant = cache.variant(Audience(kind, table_id), change.stage)
+            cache.snapshots.put((*cache.of(change.workshop), variant, change.revision), content)
+
+
+def _keep_cards(change, renderer: Renderer) -> None:
+    """The author's own card, for the answer to their post or edit (live.own_card)."""
+    for takeaway in change.takeaways.values():
+        html = renderer.rendered(Audience.table(takeaway.table_id), TAKEAWAY, takeaway.pk)
+        if html is not None:
+            key = (*cache.of(change.workshop), change.revision, PHONES, takeaway.pk)
+            cache.fragments.put(key, html)
+
+
+def broadcast(change) -> None:
+    parts = render_change(change)
+    workshop_id = change.workshop.pk
+    message = {
+        "type": "live.change",
+        "workshop": workshop_id,
+        "now": envelope.now_ms(),
+        "parts": parts,
+    }
+    try:
+        async_to_sync(get_channel_layer().group_send)(fanout.group(workshop_id), message)
+    except Exception as error:
+        _layer_failed(workshop_id, error)
+    else:
+        _layer_works()
+
+
+_failing = False
+
+
+def _layer_failed(workshop_id: int, error: Exception) -> None:
+    """Said once, not per broadcast. This process's own screens are told to catch up; the other
+    processes' screens hear from their heartbeat (workshop.live.fanout)."""
+    global _failing
+    if not _failing:
+        logger.warning("Live updates cannot be sent (%s); screens will catch up.", error)
+        _failing = True
+    fanout.nudge_soon(workshop_id)
+
+
+def _layer_works() -> None:
+    global _failing
+    if _failing:
+        logger.warning("Live updates are sent again.")
+        _failing = False

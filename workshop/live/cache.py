@@ -1,0 +1,35 @@
+"""Content already rendered, kept in this process by revision.
+
+What a screen is sent for a revision never changes, so nothing here is ever invalidated: a new
+revision is a new key. A reconnect storm, a thousand phones asking for the same snapshot, renders
+it once. Losing these (a restart) costs renders, never correctness.
+"""
+
+from workshop.live.pieces import PHONES, Audience, Stage
+from workshop.live.render import LRU
+
+# (workshop, variant, workshop revision) -> a snapshot's content.
+snapshots = LRU(256)
+# (workshop, variant, after, workshop revision) -> what changed since `after`.
+catch_ups = LRU(512)
+# (workshop, revision, audience kind, piece, row) -> one fragment, e.g. the author's own card.
+fragments = LRU(512)
+
+
+def of(workshop) -> tuple[int, str]:
+    """A workshop in these keys: its id and its join code, so that an id used again (by a new
+    workshop after a rolled-back one) never finds another's content."""
+    return workshop.pk, workshop.code
+
+
+def variant(audience: Audience, stage: Stage) -> str:
+    """Screens that show the same content share a variant: every table's phones, but in a
+    discussion, where each table's phones show their own table."""
+    if audience.kind != PHONES:
+        return audience.kind
+    return audience.key if stage.phones_of_table_differ() else PHONES
+
+
+def clear() -> None:
+    for lru in (snapshots, catch_ups, fragments):
+        lru.clear()

@@ -1,0 +1,206 @@
+"""This process's live sockets, and the one channel-layer membership that feeds them.
+
+A process joins the channel layer's group of a workshop once, whatever number of that
+workshop's screens it holds; each message for the workshop (workshop.live.broadcast) arrives
+here once and is handed straight to every socket it is meant for. The same holds with the
+in-memory layer and with Redis.
+
+Every few seconds this process also reads, per workshop it holds screens of, the revision each
+audience last heard of (one query) and tells its sockets whose value moved: a screen behind for
+any reason — a message lost with Redis, a process killed between commit and broadcast — sees
+that it is behind and catches up. The database is the truth; the layer is a doorbell.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
+from workshop.live import envelope
+
+logger = logging.getLogger(__name__)
+
+# How often each process checks that its screens have heard of the latest change.
+HEARTBEAT_SECONDS = 5.0
+
+
+def group(workshop_id: int) -> str:
+    return f"workshop{workshop_id}"
+
+
+class Fanout:
+    """The sockets of one event loop (one per server process), by workshop and audience."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.layer = get_channel_layer()
+        self.sockets: dict[tuple[int, str], set] = defaultdict(set)
+        self.workshops: dict[int, set] = defaultdict(set)
+        # What this process last told each audience's sockets: (workshop, key) -> revision.
+        self.told: dict[tuple[int, str], int] = {}
+        self.channel: str | None = None
+        self.tasks: list[asyncio.Task] = []
+        self._lock = asyncio.Lock()
+
+    # --- Sockets -------------------------------------------------------------------------
+
+    async def join(self, consumer, workshop_id: int, key: str) -> None:
+        async with self._lock:
+            await self._start()
+            if not self.workshops[workshop_id]:
+                await self.layer.group_add(group(workshop_id), self.channel)
+            self.workshops[workshop_id].add(consumer)
+            self.sockets[(workshop_id, key)].add(consumer)
+
+    async def leave(self, consumer, workshop_id: int, key: str) -> None:
+        async with self._lock:
+            self.sockets[(workshop_id, key)].discard(consumer)
+            if not self.sockets[(workshop_id, key)]:
+                del self.sockets[(workshop_id, key)]
+                self.told.pop((workshop_id, key), None)
+            members = self.workshops.get(workshop_id)
+            if members is None:
+                return
+            members.discard(consumer)
+            if not members:
+                del self.workshops[workshop_id]
+                with contextlib.suppress(Exception):  # the layer may be what failed
+                    await self.layer.group_discard(group(workshop_id), self.channel)
+            if not self.workshops:
+                await self._stop()
+
+    def count(self, workshop_id: int) -> int:
+        return len(self.workshops.get(workshop_id, ()))
+
+    # --- Delivery ------------------------------------------------------------------------
+
+    async def deliver(self, message: dict) -> None:
+        workshop_id, now = message["workshop"], message["now"]
+        for part in message["parts"]:
+            for key, (follows, revision) in part["to"].items():
+                sockets = self.sockets.get((workshop_id, key))
+                if sockets:
+                    text = envelope.text(revision, follows, part["content"], now)
+                    await _send_all(sockets, text)
+
+    async def beat(self, workshop_id: int, *, everyone: bool = False) -> None:
+        """Tells each audience's sockets the latest revision it should hold."""
+        revisions = await database_sync_to_async(_revisions, thread_sensitive=False)(workshop_id)
+        if revisions is None:
+            return  # the workshop is gone; its sockets are closed by whoever deleted it
+        for key, revision in revisions.items():
+            sockets = self.sockets.get((workshop_id, key))
+            if sockets and (everyone or self.told.get((workshop_id, key)) != revision):
+                self.told[(workshop_id, key)] = revision
+                await _send_all(sockets, envelope.heartbeat(revision))
+
+    def nudge(self, workshop_id: int) -> None:
+        """From any thread: this process's screens of the workshop check where they stand."""
+        self.loop.call_soon_threadsafe(self._spawn, self.beat(workshop_id, everyone=True))
+
+    # --- Tasks ---------------------------------------------------------------------------
+
+    async def _start(self) -> None:
+        if self.channel is not None:
+            return
+        self.channel = await self.layer.new_channel()
+        self.tasks = [
+            asyncio.ensure_future(self._listen()),
+            asyncio.ensure_future(self._heartbeat()),
+        ]
+
+    async def _stop(self) -> None:
+        tasks, self.tasks, self.channel = self.tasks, [], None
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.ensure_future(coroutine)
+        task.add_done_callback(_log_failure)
+
+    async def _listen(self) -> None:
+        channel = self.channel
+        while True:
+            try:
+                message = await self.layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                channel = await self._rejoin(error)
+                continue
+            try:
+                await self.deliver(message)
+            except Exception:
+                logger.exception("A live message could not be delivered")
+
+    async def _rejoin(self, error: Exception) -> str:
+        """The layer dropped this process's channel (Redis went away, or came back): whatever
+        was sent meanwhile is lost, so every screen here checks where it stands."""
+        logger.warning("Live updates were interrupted (%s); screens will catch up.", error)
+        while True:
+            try:
+                self.channel = await self.layer.new_channel()
+                for workshop_id in list(self.workshops):
+                    await self.layer.group_add(group(workshop_id), self.channel)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                await asyncio.sleep(1)
+        for workshop_id in list(self.workshops):
+            self._spawn(self.beat(workshop_id, everyone=True))
+        return self.channel
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            for workshop_id in list(self.workshops):
+                try:
+                    await self.beat(workshop_id)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception("The live heartbeat failed")
+
+
+def _revisions(workshop_id: int):
+    from workshop.live.catchup import revisions
+
+    return revisions(workshop_id)
+
+
+async def _send_all(sockets, text: str) -> None:
+    for consumer in list(sockets):
+        with contextlib.suppress(Exception):  # a socket closing meanwhile
+            await consumer.send(text_data=text)
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("A live task failed", exc_info=task.exception())
+
+
+_fanouts: dict[asyncio.AbstractEventLoop, Fanout] = {}
+
+
+def here() -> Fanout:
+    """This event loop's fan-out (one per server process; tests run a loop each)."""
+    loop = asyncio.get_running_loop()
+    fanout = _fanouts.get(loop)
+    if fanout is None:
+        for stale in [other for other in _fanouts if other.is_closed()]:
+            del _fanouts[stale]
+        fanout = _fanouts[loop] = Fanout(loop)
+    return fanout
+
+
+def nudge_soon(workshop_id: int) -> None:
+    """From a request's thread: every process-local screen of the workshop checks its
+    position (used when a broadcast could not be sent)."""
+    for loop, fanout in list(_fanouts.items()):
+        if not loop.is_closed() and fanout.workshops.get(workshop_id):
+            fanout.nudge(workshop_id)
