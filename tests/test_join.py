@@ -1,5 +1,6 @@
 """Joining from a phone: the code, the table, the name, and coming back as the same person."""
 
+import re
 import uuid
 
 import pytest
@@ -27,7 +28,9 @@ def test_joining_puts_a_participant_at_their_table_and_on_the_board(client, work
     assert (participant.name, participant.table) == ("Anna", tables[1])
     board = client.get(f"/w/{workshop.code}/")
     assert board.status_code == 200
-    assert "Post a takeaway for Table 2" in board.content.decode()
+    page = board.content.decode()
+    assert "Post a takeaway for your table" in page
+    assert re.search(r'class="phone-board__title">\s*<span>Table 2</span>', page)
 
 
 def test_a_reload_or_a_later_visit_is_the_same_participant(client, workshop):

@@ -843,6 +843,8 @@ def remove_personal_data(facilitator: User, workshop: Workshop) -> int:
             participant.name = _anonymous_name(number)
             participant.revision = change.revision
         Participant.objects.bulk_update(participants, ["name", "revision"])
+        # Every card shows its author: each is a new revision of itself.
+        Takeaway.objects.filter(workshop=workshop).update(revision=change.revision)
         Answer.objects.filter(participant__workshop=workshop).delete()
         workshop.personal_data_removed_at = timezone.now()
         workshop.save(update_fields=["personal_data_removed_at"])

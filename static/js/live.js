@@ -287,7 +287,8 @@
         status.className = "takeaway__pending";
         meta.append(author, status);
         card.append(text, meta);
-        document.getElementById(form.dataset.outbox)?.prepend(card);
+        // The list of this phone's own table (its id is on the page: each phone knows its own).
+        document.getElementById(screen().dataset.ownList)?.prepend(card);
       }
       card.querySelector(".takeaway__pending").textContent =
         state === "sending" ? form.dataset.msgSending : form.dataset.msgWaiting;

@@ -13,7 +13,7 @@
 
 from django.http import HttpResponse
 
-from workshop.live import cache, envelope
+from workshop.live import envelope
 from workshop.live.catchup import (
     Position,
     catch_up,
@@ -38,7 +38,7 @@ from workshop.live.pieces import (
     Audience,
     Stage,
 )
-from workshop.live.render import Renderer, Scene, partial, timer_state
+from workshop.live.render import Scene, partial, timer_state
 
 __all__ = [
     "BOARD",
@@ -89,15 +89,10 @@ def page_context(audience: Audience, workshop, revision: int) -> dict:
 
 
 def own_card(takeaway, workshop) -> str:
-    """The author's own card as their table's phones show it, as an answer to their post or
-    edit: the very fragment the broadcast rendered for their table, when it is at hand."""
-    key = (*cache.of(workshop), takeaway.revision, PHONES, takeaway.pk)
-    html = cache.fragments.get(key)
-    if html is None:
-        takeaway.author.workshop = workshop
-        renderer = Renderer(Scene(Stage.of(workshop)))
-        html = renderer.render(Audience.table(takeaway.table_id), TAKEAWAY,
-                               {"takeaway": takeaway}, row=takeaway.pk)  # fmt: skip
+    """The author's own card as their table's phones show it, as the answer to their post or
+    edit: the very fragment the broadcast rendered for their table."""
+    takeaway.author.workshop = workshop
+    html = Scene(Stage.of(workshop)).card_html(Audience.table(takeaway.table_id), takeaway)
     return partial(f"#{TABLE_LIST.id_for(table=takeaway.table_id)}", UPSERT, html)
 
 

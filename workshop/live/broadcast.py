@@ -13,7 +13,7 @@ from channels.layers import get_channel_layer
 from django.db.models import Q
 
 from workshop.live import cache, envelope, fanout
-from workshop.live.pieces import CONSOLE, PHONES, PROJECTOR, STAFF, TAKEAWAY, Audience
+from workshop.live.pieces import CONSOLE, PHONES, PROJECTOR, STAFF, Audience
 from workshop.live.render import Renderer, Scene, join_parts, tables_with_people
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,6 @@ def render_change(change) -> list[dict]:
     ]
     if change.stage_changed:
         _keep_snapshots(change, parts)
-    _keep_cards(change, renderer)
     return parts
 
 
@@ -87,15 +86,6 @@ def _keep_snapshots(change, parts: list[dict]) -> None:
             table_id = int(key[1:]) if kind == PHONES else None
             variant = cache.variant(Audience(kind, table_id), change.stage)
             cache.snapshots.put((*cache.of(change.workshop), variant, change.revision), content)
-
-
-def _keep_cards(change, renderer: Renderer) -> None:
-    """The author's own card, for the answer to their post or edit (live.own_card)."""
-    for takeaway in change.takeaways.values():
-        html = renderer.rendered(Audience.table(takeaway.table_id), TAKEAWAY, takeaway.pk)
-        if html is not None:
-            key = (*cache.of(change.workshop), change.revision, PHONES, takeaway.pk)
-            cache.fragments.put(key, html)
 
 
 def broadcast(change) -> None:

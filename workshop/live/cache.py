@@ -5,15 +5,42 @@ revision is a new key. A reconnect storm, a thousand phones asking for the same 
 it once. Losing these (a restart) costs renders, never correctness.
 """
 
+from collections import OrderedDict
+
 from workshop.live.pieces import PHONES, Audience, Stage
-from workshop.live.render import LRU
+
+
+class LRU:
+    """A small cache of rendered content in this process, keyed by revision: a revision's
+    fragments never change, so nothing ever needs to be invalidated."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        return None
+
+    def put(self, key, value) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
 
 # (workshop, variant, workshop revision) -> a snapshot's content.
 snapshots = LRU(256)
 # (workshop, variant, after, workshop revision) -> what changed since `after`.
 catch_ups = LRU(512)
-# (workshop, revision, audience kind, piece, row) -> one fragment, e.g. the author's own card.
-fragments = LRU(512)
+# (workshop, audience kind, card, card revision, …) -> a card, as every board of that kind
+# shows it: a wall of cards is rendered once, then assembled.
+fragments = LRU(8192)
 
 
 def of(workshop) -> tuple[int, str]:

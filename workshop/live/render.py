@@ -8,14 +8,15 @@ phones — never per table when tables see the same thing.
 
 import copy
 import time
-from collections import OrderedDict
+from collections import defaultdict
 from functools import cached_property
 
-from django.db.models import Count, Max, Prefetch, Q
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
+from workshop.live import cache
 from workshop.live.pieces import (
     BOARD,
     CONSOLE,
@@ -104,6 +105,29 @@ class Scene:
     def board(self) -> "Board":
         return Board.load(self)
 
+    def head_html(self, audience: Audience, table: Table) -> str:
+        """A table's header as this audience kind shows it, rendered once for what it shows."""
+        key = (*cache.of(self.workshop), audience.kind, "head", table.pk, table.name)
+        key += (table.participant_count, tuple(table.people) if audience.kind == CONSOLE else ())
+        html = cache.fragments.get(key)
+        if html is None:
+            html = render_piece(audience, TABLE_HEAD, {"workshop": self.workshop, "table": table})
+            cache.fragments.put(key, html)
+        return html
+
+    def card_html(self, audience: Audience, takeaway: Takeaway) -> str:
+        """A card as this audience kind shows it: the same on every board, whatever the
+        activity, so rendered once per revision of the card (kept in cache.fragments)."""
+        by_votes = audience.kind in STAFF and self.stage.reorders_on_votes
+        key = (*cache.of(self.workshop), audience.kind, takeaway.pk, takeaway.revision)
+        key += (self.workshop.anonymous, by_votes)
+        html = cache.fragments.get(key)
+        if html is None:
+            context = {"workshop": self.workshop, "takeaway": takeaway, "order_by_votes": by_votes}
+            html = render_piece(audience, TAKEAWAY, context)
+            cache.fragments.put(key, html)
+        return html
+
     def context(self, audience: Audience, piece: Piece) -> dict:
         context = {
             "workshop": self.workshop,
@@ -130,17 +154,21 @@ class Scene:
         return context
 
 
-def tables_with_people(workshop_id: int, table_filter: Q = EVERYTHING):
-    return (
+def tables_with_people(workshop_id: int, table_filter: Q = EVERYTHING) -> list[Table]:
+    """Tables with how many people joined each and their names (for the console), in two
+    light queries: names as plain strings, not a thousand model instances."""
+    tables = list(
         Table.objects.filter(table_filter, workshop_id=workshop_id)
-        .annotate(
-            participant_count=Count("participants"),
-            # A table's header changes when it is renamed or someone joins it.
-            last_change=Greatest("revision", Coalesce(Max("participants__revision"), 0)),
-        )
-        .prefetch_related(Prefetch("participants", queryset=Participant.objects.order_by("name")))
+        .annotate(participant_count=Count("participants"))
         .order_by("number")
     )
+    people = defaultdict(list)
+    names = Participant.objects.filter(workshop_id=workshop_id, table__in=[t.pk for t in tables])
+    for table_id, name in names.order_by("name", "pk").values_list("table_id", "name"):
+        people[table_id].append(name)
+    for table in tables:
+        table.people = people[table.pk]
+    return tables
 
 
 def takeaways_of(workshop, takeaway_filter: Q) -> list[Takeaway]:
@@ -159,7 +187,11 @@ class Board:
     """Every table and every card of the stage, read once for every audience's board."""
 
     def __init__(self, scene: Scene, tables: list, cards: list):
-        self.scene, self.tables, self.cards = scene, tables, cards
+        self.scene, self.tables = scene, tables
+        self.by_id = {table.pk: table for table in tables}
+        self.cards_of = defaultdict(list)  # table id -> its cards, newest first
+        for card in cards:
+            self.cards_of[card.table_id].append(card)
 
     @classmethod
     def load(cls, scene: Scene) -> "Board":
@@ -169,7 +201,7 @@ class Board:
         table_filter = card_filter = Q()
         if scene.only_table is not None:
             table_filter, card_filter = Q(pk=scene.only_table), Q(table_id=scene.only_table)
-        tables = list(tables_with_people(stage.workshop.pk, table_filter))
+        tables = tables_with_people(stage.workshop.pk, table_filter)
         cards = takeaways_of(
             stage.workshop,
             card_filter & Q(activity_id=stage.shown_discussion_id, deleted=False),
@@ -178,17 +210,22 @@ class Board:
 
     def context_for(self, audience: Audience) -> dict:
         stage = self.scene.stage
+        candidates = self.tables
+        if audience.kind == PHONES and stage.phones_of_table_differ():
+            candidates = [t for t in [self.by_id.get(audience.table_id)] if t is not None]
         tables = []
-        for table in self.tables:
+        for table in candidates:
             if stage.shows_head(audience, table.pk):
                 shown = copy.copy(table)  # each audience its own list of cards, same rows
                 shown.shown_takeaways = [
-                    card
-                    for card in self.cards
-                    if card.table_id == table.pk and stage.shows_card(audience, card)
+                    card for card in self.cards_of[table.pk] if stage.shows_card(audience, card)
                 ]
                 if audience.kind in STAFF and stage.reorders_on_votes:
                     shown.shown_takeaways.sort(key=lambda card: -card.vote_order)
+                shown.shown_cards = [
+                    self.scene.card_html(audience, card) for card in shown.shown_takeaways
+                ]
+                shown.head_html = self.scene.head_html(audience, table)
                 tables.append(shown)
         return {"tables": tables, "wall_columns": wall_columns(len(tables))}
 
@@ -203,6 +240,11 @@ def wall_columns(table_count: int) -> int:
 
 def render_piece(audience: Audience, piece: Piece, context: dict) -> str:
     return render_to_string(f"{TEMPLATES[audience.kind]}#{piece.name}", context)
+
+
+# Where a phone's board in a discussion takes its own table's header and cards.
+OWN_TABLE_SLOT = mark_safe("<!--own-table-->")
+OWN_TABLE = "participants/_table_lists.html"
 
 
 class Renderer:
@@ -224,8 +266,22 @@ class Renderer:
             context = self.scene.context(audience, piece)
             if extra:
                 context.update(extra)
-            self._done[key] = render_piece(audience, piece, context)
+            if piece is BOARD and key[3] is not None:
+                self._done[key] = self._own_board(audience, context)
+            else:
+                self._done[key] = render_piece(audience, piece, context)
         return self._done[key]
+
+    def _own_board(self, audience: Audience, context: dict) -> str:
+        """A phone's board in a discussion: the part every table shares rendered once, each
+        table's own part (its composer and cards) into it."""
+        shell_key = (audience.kind, BOARD.name, None, "shell")
+        if shell_key not in self._done:
+            shell_context = {**context, "own_table_slot": OWN_TABLE_SLOT, "tables": []}
+            self._done[shell_key] = render_piece(audience, BOARD, shell_context)
+        own = render_to_string(OWN_TABLE, context)
+        # Both are rendered templates: what they hold is escaped already.
+        return mark_safe(self._done[shell_key].replace(OWN_TABLE_SLOT, own, 1))  # noqa: S308
 
     def rendered(self, audience: Audience, piece: Piece, row: int | None = None) -> str | None:
         return self._done.get(self._key(audience, piece, row))
@@ -235,7 +291,7 @@ class Renderer:
         return partial(f"#{piece.id_for()}", "outerHTML", html)
 
     def head_part(self, audience: Audience, table) -> str:
-        html = self.render(audience, TABLE_HEAD, {"table": table}, row=table.pk)
+        html = self.scene.head_html(audience, table)
         return partial(f"#{TABLE_HEAD.id_for(table=table.pk)}", "outerHTML", html)
 
     def card_parts(self, audience: Audience, takeaway, moved: bool = False) -> list[str]:
@@ -244,7 +300,7 @@ class Renderer:
         remove = partial(f"#{TAKEAWAY.id_for(takeaway=takeaway.pk)}", "delete")
         if not stage.shows_card(audience, takeaway):
             return [remove]
-        html = self.render(audience, TAKEAWAY, {"takeaway": takeaway}, row=takeaway.pk)
+        html = self.scene.card_html(audience, takeaway)
         insert = partial(f"#{TABLE_LIST.id_for(table=takeaway.table_id)}", UPSERT, html)
         # An upsert replaces a card where it stands: to move it, remove it first.
         return [remove, insert] if moved else [insert]
@@ -255,27 +311,3 @@ class Renderer:
 
 def join_parts(parts: list[str]) -> str:
     return "".join(parts)
-
-
-class LRU:
-    """A small cache of rendered content in this process, keyed by revision: a revision's
-    fragments never change, so nothing ever needs to be invalidated."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-
-    def get(self, key):
-        if key in self._items:
-            self._items.move_to_end(key)
-            return self._items[key]
-        return None
-
-    def put(self, key, value) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        self._items.clear()
