@@ -21,7 +21,8 @@ BOARD = "participants/board.html"
 
 
 def _workshop(code: str) -> Workshop | None:
-    return Workshop.objects.filter(code=normalise_join_code(code)).first()
+    workshop = Workshop.objects.select_related("current_activity")
+    return workshop.filter(code=normalise_join_code(code)).first()
 
 
 def _unknown_code(request, code: str = ""):
@@ -57,7 +58,7 @@ def join(request, code, table_number=None):
     if workshop.anonymous:
         del form.fields["name"]  # an anonymous workshop asks nobody's name
     if request.method == "POST" and form.is_valid():
-        device = access.device_of(request.COOKIES) or access.new_device_id()
+        device = access.device_of(request.COOKIES) or ""  # none yet: the join makes one
         table = form.cleaned_data["table"]
         try:
             if workshop.anonymous:
@@ -72,9 +73,10 @@ def join(request, code, table_number=None):
             response = redirect("participants:board", code=workshop.code)
             access.remember_device(response, participant.device)
             return response
-    return render(
-        request, "participants/join.html", {"workshop": workshop, "form": form, "preset": preset}
-    )
+    context = {"workshop": workshop, "form": form, "preset": preset}
+    if preset is None:
+        context["tables"] = list(workshop.tables.order_by("number").only("pk", "name"))
+    return render(request, "participants/join.html", context)
 
 
 def participant_or_redirect(request, code):
@@ -112,7 +114,9 @@ def _render_board(request, participant, form=None, status=200):
     context.update(
         participant=participant,
         form=form or TakeawayForm(initial={"token": uuid.uuid4()}),
-        my_votes=participant.votes.values_list("takeaway_id", flat=True),
+        my_votes=participant.votes.values_list("takeaway_id", flat=True)
+        if context["stage"].is_shareout
+        else (),
         ws_path=f"/ws/w/{workshop.code}/",
         updates_url=reverse("participants:updates", args=[workshop.code]),
     )

@@ -154,15 +154,21 @@ class Scene:
         return context
 
 
-def tables_with_people(workshop_id: int, table_filter: Q = EVERYTHING) -> list[Table]:
-    """Tables with how many people joined each and their names (for the console), in two
-    light queries: names as plain strings, not a thousand model instances."""
+def tables_with_people(
+    workshop_id: int, table_filter: Q = EVERYTHING, *, names: bool = True
+) -> list[Table]:
+    """Tables with how many people joined each and, for the console, their names: as plain
+    strings, not a thousand model instances."""
     tables = list(
         Table.objects.filter(table_filter, workshop_id=workshop_id)
         .annotate(participant_count=Count("participants"))
         .order_by("number")
     )
     people = defaultdict(list)
+    if not names:
+        for table in tables:
+            table.people = []
+        return tables
     names = Participant.objects.filter(workshop_id=workshop_id, table__in=[t.pk for t in tables])
     for table_id, name in names.order_by("name", "pk").values_list("table_id", "name"):
         people[table_id].append(name)
@@ -201,7 +207,9 @@ class Board:
         table_filter = card_filter = Q()
         if scene.only_table is not None:
             table_filter, card_filter = Q(pk=scene.only_table), Q(table_id=scene.only_table)
-        tables = tables_with_people(stage.workshop.pk, table_filter)
+        # Only the console shows names: a phone's own board does not read them.
+        names = scene.only_table is None
+        tables = tables_with_people(stage.workshop.pk, table_filter, names=names)
         cards = takeaways_of(
             stage.workshop,
             card_filter & Q(activity_id=stage.shown_discussion_id, deleted=False),
