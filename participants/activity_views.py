@@ -91,7 +91,10 @@ def done(request, participant, pk):
 @require_POST
 @with_participant
 def vote(request, participant, pk):
-    takeaway = get_object_or_404(Takeaway, pk=pk, workshop=participant.workshop)
+    # With its author: the broadcast renders the card from it.
+    takeaway = get_object_or_404(
+        Takeaway.objects.select_related("author"), pk=pk, workshop=participant.workshop
+    )
     status = 200
     try:
         services.vote(participant, takeaway)

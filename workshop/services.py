@@ -218,8 +218,14 @@ def join(workshop: Workshop, table: Table, name: str, device: str = "") -> Parti
             device=device or access.new_device_id(),
             revision=change.revision,
         )
-        change.table(table.pk)
+        _joined(change, table)
     return participant
+
+
+def _joined(change, table: Table) -> None:
+    change.table(table.pk)
+    if change.stage.kind == Activity.Kind.SOLO:
+        change.show(live.PROGRESS)  # "7 of 24 finished": one more who may finish
 
 
 def _participant_of_device(workshop: Workshop, device: str) -> Participant | None:
@@ -826,7 +832,7 @@ def join_anonymously(workshop: Workshop, table: Table, device: str = "") -> Part
             device=device or access.new_device_id(),
             revision=change.revision,
         )
-        change.table(table.pk)
+        _joined(change, table)
     return participant
 
 

@@ -78,13 +78,10 @@ class Fanout:
     # --- Delivery ------------------------------------------------------------------------
 
     async def deliver(self, message: dict) -> None:
-        workshop_id, now = message["workshop"], message["now"]
-        for part in message["parts"]:
-            for key, (follows, revision) in part["to"].items():
-                sockets = self.sockets.get((workshop_id, key))
-                if sockets:
-                    text = envelope.text(revision, follows, part["content"], now)
-                    await _send_all(sockets, text)
+        workshop_id = message["workshop"]
+        here = {key for (workshop, key) in self.sockets if workshop == workshop_id}
+        for key, text in texts_for(message, here):
+            await _send_all(self.sockets[(workshop_id, key)], text)
 
     async def beat(self, workshop_id: int, *, everyone: bool = False) -> None:
         """Tells each audience's sockets the latest revision it should hold."""
@@ -165,6 +162,18 @@ class Fanout:
                     raise
                 except Exception:
                     logger.exception("The live heartbeat failed")
+
+
+def texts_for(message: dict, keys) -> list[tuple[str, str]]:
+    """What a broadcast says to each audience among `keys`: (audience key, message text)."""
+    texts = []
+    for part in message["parts"]:
+        for key, (follows, revision) in part["to"].items():
+            if key in keys:
+                texts.append(
+                    (key, envelope.text(revision, follows, part["content"], message["now"]))
+                )
+    return texts
 
 
 def _revisions(workshop_id: int):

@@ -1,0 +1,110 @@
+"""Screens fed by what `broadcast` sends end up showing exactly what the database holds.
+
+Every audience starts from its page (a snapshot). Each change's one channel-layer message is
+captured as it is sent and handed to every screen as its server process would hand it
+(workshop.live.fanout.texts_for): in order — then no screen ever needs to catch up — or with
+messages lost, two swapped, a screen dropping and reconnecting with ?after=. Screens follow
+live.js's rule (tests/live_dom.py): apply a message that follows what they hold, ignore old
+news, catch up at once on a gap or behind a heartbeat. At the end each gets the heartbeat its
+process sends, and every screen must equal a fresh snapshot, element for element.
+"""
+
+import json
+
+from channels.layers import InMemoryChannelLayer
+from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase
+
+from tests.live_dom import Document, Screen
+from tests.replay_room import ReplayRoom, actions
+from workshop import live
+from workshop.live import envelope, fanout
+
+
+class RecordingLayer(InMemoryChannelLayer):
+    """The in-memory layer, keeping every message sent to a workshop for the test to hand out."""
+
+    sent: list = []
+
+    async def group_send(self, group, message):
+        RecordingLayer.sent.append(message)
+        await super().group_send(group, message)
+
+
+faults = st.lists(st.sampled_from(["deliver", "drop", "swap", "reconnect"]), max_size=80)
+
+
+@override_settings(CHANNEL_LAYERS={"default": {"BACKEND": "tests.test_live_replay.RecordingLayer"}})
+class LiveScreensEqualTheDatabase(ReplayRoom, TestCase):
+    def start_screens(self) -> dict:
+        live.cache.clear()
+        RecordingLayer.sent.clear()
+        return {
+            audience: Screen(
+                lambda after, audience=audience: live.catch_up(audience, self.workshop.pk, after)
+            )
+            for audience in self.audiences()
+        }
+
+    def run_actions(self, steps) -> list[dict]:
+        """Each action committed, as a request commits it; the messages its broadcast sent."""
+        for step in steps:
+            with self.captureOnCommitCallbacks(execute=True):
+                self.act(step)
+        sent, RecordingLayer.sent[:] = list(RecordingLayer.sent), []
+        return sent
+
+    def deliveries(self, sent, screens) -> list[tuple[live.Audience, str]]:
+        by_key = {audience.key: audience for audience in screens}
+        return [
+            (by_key[key], text)
+            for message in sent
+            for key, text in fanout.texts_for(message, set(by_key))
+        ]
+
+    def assert_screens_equal_the_database(self, screens) -> None:
+        for audience, screen in screens.items():
+            # The heartbeat the screen's process sends it: the revision it should hold.
+            screen.receive(
+                envelope.heartbeat(live.Position.load(audience, self.workshop.pk).revision)
+            )
+            fresh = json.loads(live.catch_up(audience, self.workshop.pk, None))["content"]
+            assert screen.document.html() == Document(fresh).html(), audience
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(steps=actions)
+    def test_every_message_in_order_keeps_every_screen_exact(self, steps):
+        self.fresh_workshop()
+        screens = self.start_screens()
+        for audience, text in self.deliveries(self.run_actions(steps), screens):
+            screens[audience].receive(text)
+        for audience, screen in screens.items():
+            assert screen.catch_ups == 0, f"{audience} saw a gap although nothing was lost"
+        self.assert_screens_equal_the_database(screens)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(steps=actions, faults=faults)
+    def test_lost_swapped_and_reconnecting_screens_still_end_exact(self, steps, faults):
+        self.fresh_workshop()
+        screens = self.start_screens()
+        deliveries = self.deliveries(self.run_actions(steps), screens)
+        held_back: dict = {}
+        for n, (audience, text) in enumerate(deliveries):
+            fault = faults[n] if n < len(faults) else "deliver"
+            screen = screens[audience]
+            if fault == "drop":
+                continue  # a doorbell that never rang
+            if fault == "reconnect":
+                screen.caught_up()  # the socket dropped and came back with ?after=
+                continue
+            if fault == "swap" and audience not in held_back:
+                held_back[audience] = text  # overtaken by the next message
+                continue
+            screen.receive(text)
+            if audience in held_back:
+                screen.receive(held_back.pop(audience))
+        for audience, text in held_back.items():
+            screens[audience].receive(text)
+        self.assert_screens_equal_the_database(screens)
