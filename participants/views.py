@@ -70,7 +70,11 @@ def join(request, code, table_number=None):
         except services.Refused as refusal:
             form.add_error(None, str(refusal))
         else:
-            response = redirect("participants:board", code=workshop.code)
+            board = reverse("participants:board", args=[workshop.code])
+            # The page's script joins with fetch, to retry while the room is busy.
+            response = (
+                JsonResponse({"location": board}) if _wants_json(request) else redirect(board)
+            )
             access.remember_device(response, participant.device)
             return response
     context = {"workshop": workshop, "form": form, "preset": preset}

@@ -13,14 +13,16 @@ single_process.hold_if_serving()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from workshop.admission import Admission  # noqa: E402
 from workshop.channel_layer import ReconnectWhenTheLayerFails  # noqa: E402
 from workshop.routing import websocket_urlpatterns  # noqa: E402
 from workshop.static_files import StaticFiles  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        # The collected files with hashed names are answered from memory, before Django.
-        "http": StaticFiles(django_asgi_app),
+        # The collected files with hashed names are answered from memory, before Django;
+        # requests beyond what the process can work on at once are answered "busy" at once.
+        "http": StaticFiles(Admission(django_asgi_app)),
         # The origin is checked inside the consumers, so that a refusal carries a close code.
         "websocket": ReconnectWhenTheLayerFails(URLRouter(websocket_urlpatterns)),
     }

@@ -9,7 +9,6 @@ from urllib.parse import parse_qs, urlsplit
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.db import transaction
 from django.http import parse_cookie
 from django.http.request import split_domain_port, validate_host
 
@@ -81,15 +80,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
     def catch_up(self, after: int | None):
         """(workshop id, audience, first message) for the person asking, or None to refuse:
         finding them says where their screen stands, so an up-to-date screen costs one query."""
-        with transaction.atomic():
-            position = self.position()
-            if position is None:
-                return None
-            return (
-                position.stage.workshop.pk,
-                position.audience,
-                live.catch_up_from(position, after),
-            )
+        position = self.position()  # outside any transaction: reads never wait for a writer
+        if position is None:
+            return None
+        return position.stage.workshop.pk, position.audience, live.catch_up_from(position, after)
 
     def position(self) -> live.Position | None:
         raise NotImplementedError

@@ -261,6 +261,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# Graceful overload (workshop/admission.py): requests one process works on at once; more are
+# answered at once "busy, retry" (503), and phones retry with jitter. The facilitator's screens
+# have room of their own.
+MAX_PHONE_REQUESTS = int(os.environ.get("MAX_PHONE_REQUESTS", "8"))
+MAX_FACILITATOR_REQUESTS = int(os.environ.get("MAX_FACILITATOR_REQUESTS", "4"))
+
 # Limits that keep one participant's paste from filling a projector.
 TAKEAWAY_MAX_LENGTH = 500
 ANSWER_MAX_LENGTH = 2000

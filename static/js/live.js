@@ -114,11 +114,12 @@
     catchUpTimer = null;
     const main = liveScreen();
     if (!main) return;
-    catchingUp = fetchUpdates(main).finally(() => {
+    catchingUp = fetchUpdates(main).then((done) => {
       catchingUp = null;
-      if (catchUpAgain) {
+      if (catchUpAgain || !done) {
+        // Asked again meanwhile, or the server was busy: once more, a little later if busy.
         catchUpAgain = false;
-        catchUp(0);
+        catchUp(done ? 0 : HEARTBEAT_GRACE_MS * 2);
       }
     });
   }
@@ -205,6 +206,68 @@
     fallbackTimer = null;
   }
 
+  // --- A busy room: the server answers 503 with Retry-After, the phone tries again ----------
+  const retryAfterMs = (headers) => 1000 * Math.max(1, Number(headers.get("Retry-After")) || 2);
+  const later = (ms) => new Promise((resolve) => setTimeout(resolve, ms * (0.5 + Math.random())));
+
+  // An htmx form (a +1, an answer being saved, a delete) that met a busy server is sent again
+  // after Retry-After, with jitter; nothing of the refusal is swapped into the page.
+  document.addEventListener("htmx:before:response", (event) => {
+    const ctx = event.detail.ctx;
+    if (ctx.response.status !== 503) return;
+    event.preventDefault();
+    const form = ctx.sourceElement?.closest?.("form");
+    const tries = Number(form?.dataset.busyTries || 0);
+    if (!form || tries >= 8) return;
+    form.dataset.busyTries = String(tries + 1);
+    later(retryAfterMs(ctx.response.headers) * 2 ** Math.min(tries, 3)).then(() => {
+      if (form.isConnected) form.requestSubmit();
+    });
+  });
+  document.addEventListener("htmx:after:request", (event) => {
+    const form = event.detail.ctx.sourceElement?.closest?.("form");
+    if (form && event.detail.ctx.response?.status !== 503) delete form.dataset.busyTries;
+  });
+
+  // Joining: sent with fetch so that a busy room is waited out, with word of it, rather than
+  // shown as an error page; without JavaScript it is a plain form post.
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form[data-join]");
+    if (!form || form.dataset.joining) return;
+    event.preventDefault();
+    form.dataset.joining = "";
+    const status = form.querySelector(".join-status");
+    const say = (text) => {
+      status.textContent = text;
+      status.hidden = !text;
+    };
+    for (let attempt = 0; ; attempt += 1) {
+      let response;
+      try {
+        response = await fetch(form.action || window.location.href, {
+          method: "POST",
+          body: new FormData(form),
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        });
+      } catch {
+        say(form.dataset.msgOffline);
+        await later(2000 * 2 ** Math.min(attempt, 3));
+        continue;
+      }
+      if (response.status === 503) {
+        say(form.dataset.msgBusy);
+        await later(retryAfterMs(response.headers) * 2 ** Math.min(attempt, 2));
+        continue;
+      }
+      const data = response.ok ? await response.json().catch(() => null) : null;
+      if (data && data.location) return window.location.assign(data.location);
+      // Anything else (a name left out, a closed workshop): the server's own page says why.
+      delete form.dataset.joining;
+      return form.submit();
+    }
+  });
+
   // --- Drafts: what is being typed survives a reload, a crash or a night's sleep ----------
   const draftKey = (field) => `draft:${window.location.pathname}:${field.dataset.draft}`;
   const drafts = {
@@ -290,8 +353,12 @@
         // The list of this phone's own table (its id is on the page: each phone knows its own).
         document.getElementById(screen().dataset.ownList)?.prepend(card);
       }
-      card.querySelector(".takeaway__pending").textContent =
-        state === "sending" ? form.dataset.msgSending : form.dataset.msgWaiting;
+      const messages = {
+        sending: form.dataset.msgSending,
+        busy: form.dataset.msgBusy,
+        waiting: form.dataset.msgWaiting,
+      };
+      card.querySelector(".takeaway__pending").textContent = messages[state] || messages.waiting;
     },
     showError(message) {
       const box = document.getElementById("composer-error");
@@ -376,7 +443,7 @@
         this.showError(data.error || form.dataset.msgEmpty);
         return true;
       }
-      this.showPending(entry, "waiting");
+      this.showPending(entry, response.status === 503 ? "busy" : "waiting");
       if (response.status === 403) {
         this.showError(data.error || form.dataset.msgReload);
         return true; // kept in the outbox: it goes out after a reload

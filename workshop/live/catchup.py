@@ -9,7 +9,6 @@ import json
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db import transaction
 from django.db.models import Q
 
 from workshop.live import cache, envelope
@@ -60,8 +59,9 @@ def parse_revision(value: str | None) -> int | None:
 
 
 def catch_up(audience: Audience, workshop_id: int, after: int | None) -> str:
-    with transaction.atomic():
-        return catch_up_from(Position.load(audience, workshop_id), after)
+    # No transaction: a write lock must never hold up a screen that reads. The position is
+    # read first, so what the content shows is that revision's or newer, never older.
+    return catch_up_from(Position.load(audience, workshop_id), after)
 
 
 def catch_up_from(position: Position, after: int | None) -> str:
@@ -97,8 +97,7 @@ def snapshot(position: Position) -> str:
 
 def snapshot_html(audience: Audience, workshop: Workshop) -> str:
     """A snapshot as an htmx answer: the console's answer to its own buttons."""
-    with transaction.atomic():
-        return json.loads(snapshot(Position.load(audience, workshop.pk)))
+    return json.loads(snapshot(Position.load(audience, workshop.pk)))
 
 
 def _own_table(position: Position) -> int | None:
