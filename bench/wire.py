@@ -14,29 +14,42 @@ PING, PONG, CLOSE, TEXT = 0x9, 0xA, 0x8, 0x1
 
 
 class HandshakeRefused(ConnectionError):
-    pass
+    """The server answered the upgrade with something else than 101: its status and headers."""
+
+    def __init__(self, status_line: str, status: int = 0, headers: dict | None = None):
+        super().__init__(status_line)
+        self.status, self.headers = status, headers or {}
 
 
-async def http(host, port, method, path, headers=None, body=b"", timeout=10.0):
-    """One request on a fresh connection: (status, headers, body)."""
-    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
-    try:
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
-        for name, value in (headers or {}).items():
-            lines.append(f"{name}: {value}")
-        if body:
-            lines.append(f"Content-Length: {len(body)}")
-        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-        raw = await asyncio.wait_for(reader.read(), timeout)
-    finally:
-        writer.close()
-    head, _, content = raw.partition(b"\r\n\r\n")
+def parse_head(head: bytes) -> tuple[int, dict]:
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
     parsed = {}
     for line in header_lines:
         name, _, value = line.partition(":")
-        parsed.setdefault(name.strip().lower(), []).append(value.strip())
-    return int(status_line.split()[1]), parsed, content
+        if name:
+            parsed.setdefault(name.strip().lower(), []).append(value.strip())
+    return int(status_line.split()[1]), parsed
+
+
+async def http(host, port, method, path, headers=None, body=b"", timeout=10.0):
+    """One request on a fresh connection: (status, headers, body), all within `timeout`."""
+    async with asyncio.timeout(timeout):
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
+            for name, value in (headers or {}).items():
+                lines.append(f"{name}: {value}")
+            if body or method == "POST":
+                lines.append(f"Content-Length: {len(body)}")
+            writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+            raw = await reader.read()
+        finally:
+            writer.close()
+    head, _, content = raw.partition(b"\r\n\r\n")
+    if not head:
+        raise ConnectionError("closed without an answer")
+    status, parsed = parse_head(head)
+    return status, parsed, content
 
 
 def cookies_from(headers) -> dict:
@@ -53,7 +66,12 @@ def cookie_header(jar: dict) -> str:
 
 async def ws_connect(host, port, path, headers=None, timeout=10.0):
     """Opens a WebSocket; returns (reader, writer) positioned after the handshake."""
-    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    async with asyncio.timeout(timeout):
+        return await _ws_connect(host, port, path, headers)
+
+
+async def _ws_connect(host, port, path, headers):
+    reader, writer = await asyncio.open_connection(host, port)
     key = base64.b64encode(os.urandom(16)).decode()
     lines = [
         f"GET {path} HTTP/1.1",
@@ -67,11 +85,38 @@ async def ws_connect(host, port, path, headers=None, timeout=10.0):
     for name, value in (headers or {}).items():
         lines.append(f"{name}: {value}")
     writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
-    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
+        writer.close()
+        raise ConnectionError("closed during the handshake") from error
+    except BaseException:
+        writer.close()
+        raise
     if b" 101 " not in head.split(b"\r\n", 1)[0]:
         writer.close()
-        raise HandshakeRefused(head.split(b"\r\n", 1)[0].decode("latin-1"))
+        status, parsed = parse_head(head.rstrip(b"\r\n"))
+        raise HandshakeRefused(head.split(b"\r\n", 1)[0].decode("latin-1"), status, parsed)
     return reader, writer
+
+
+async def first_text(reader, writer, timeout=10.0) -> bytes:
+    """The next text frame on an open socket (answering pings meanwhile)."""
+
+    async def read():
+        while True:
+            opcode, payload = await read_frame(reader)
+            if opcode == TEXT:
+                return payload
+            if opcode == PING:
+                writer.write(frame(PONG, payload))
+            elif opcode == CLOSE:
+                raise ConnectionError("closed before its first message")
+
+    try:
+        return await asyncio.wait_for(read(), timeout)
+    except asyncio.IncompleteReadError as error:
+        raise ConnectionError("closed before its first message") from error
 
 
 def frame(opcode: int, payload: bytes = b"") -> bytes:
