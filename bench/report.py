@@ -180,7 +180,8 @@ def build(results: dict, options, meta: dict) -> str:
         )
         table.row(
             f"post → projector p99 (lost: ours {post['lost']} of "
-            f"{post['posts'] * post['projectors']}, baseline {bpost.get('lost', '–')})",
+            f"{post['posts'] * post['projectors']}, baseline {bpost.get('lost', '–')}; "
+            f"503s {post.get('busy_503', 0)})",
             ms(post["p99"]),
             ms(bpost.get("p99")),
             "≤ 250 ms and ≤ 5× baseline, 0 lost",
@@ -194,8 +195,9 @@ def build(results: dict, options, meta: dict) -> str:
     if storm := app.get("storm"):
         table.row(
             f"share-out vote storm: {storm['votes']} votes ({_num(storm['per_second'], 0)}/s), "
-            f"vote → projector p99 (max {_num(storm['max'], 0)} ms; lost {storm['lost']}, "
-            f"failed {storm['failed_votes']})",
+            f"vote → projector p99 (max {_num(storm['max'], 0)} ms; lost {storm['lost']} of "
+            f"{storm['votes'] * storm['projectors']}, failed {storm['failed_votes']}, "
+            f"503s {storm.get('busy_503', 0)})",
             ms(storm["p99"]),
             "–",
             "≤ 500 ms, 0 lost",
@@ -273,7 +275,7 @@ def build(results: dict, options, meta: dict) -> str:
         parts = ", ".join(f"{k} {_num(v)}" for k, v in scale_post["parts_ms"].items())
         table.row(
             f"scale-out (2 Daphne + PostgreSQL + Redis): CPU per post, {n} phones, summed "
-            f"({parts})",
+            f"(means: {parts})",
             table.cpu(scale_post["ms"]),
             f"embedded {ms(embedded_post)}",
             "≤ 2× embedded",
@@ -309,7 +311,11 @@ def build(results: dict, options, meta: dict) -> str:
                 f"≤ {limit} KB" if limit else "(reported)",
                 weight[key] <= limit if limit else None,
             )
-    return header(results, meta) + "\n" + table.render()
+    failed = "".join(
+        f"\n**The {name} group failed** ({error}): its rows are missing or partial.\n"
+        for name, error in meta.get("failed_groups", {}).items()
+    )
+    return header(results, meta) + failed + "\n" + table.render()
 
 
 def header(results: dict, meta: dict) -> str:

@@ -17,7 +17,15 @@ import uuid
 from collections import defaultdict
 
 from cpu import Meter, cost, quiet
-from load import CONNECT_CONCURRENCY, GaveUp, LoadGeneratorClock, Patient, Room, percentile
+from load import (
+    CONNECT_CONCURRENCY,
+    GaveUp,
+    LoadGeneratorClock,
+    Patient,
+    Room,
+    percentile,
+    retry_after,
+)
 from servers import HOST, LOAD_TIMEOUT, Unexpected
 from wire import HandshakeRefused, first_text, http
 
@@ -39,7 +47,9 @@ async def floor(server, options) -> dict:
         status, _, _ = await server.livez()
         return status == 200
 
-    return await cost(server.meter(), livez, warmup=5, max_batch=400, **options.cost)
+    # The unit of every other figure: more batches than the others, it is cheap.
+    settings = options.cost | {"batches": options.cost["batches"] + 2}
+    return await cost(server.meter(), livez, warmup=5, max_batch=400, **settings)
 
 
 async def join_cost(server, options) -> dict:
@@ -347,6 +357,22 @@ async def baseline_changes(server, room: Room, changes: int, limit: float) -> di
 # --- Posts ---------------------------------------------------------------------------------------
 
 
+async def patiently(send, until: float) -> tuple[int | None, int]:
+    """Sends until the answer is not a 503, waiting out each Retry-After (with jitter) as a
+    phone's outbox does, until `until` (monotonic): (last status, 503s). None: no answer."""
+    busy = 0
+    while True:
+        try:
+            status, headers, _ = await send()
+        except (OSError, ConnectionError):
+            return None, busy
+        wait = retry_after(headers) * random.uniform(1, 1.5)
+        if status != 503 or time.monotonic() + wait > until:
+            return status, busy
+        busy += 1
+        await asyncio.sleep(wait)
+
+
 def first_arrivals(arrivals, projectors, pattern: str) -> dict:
     """(projector, number) -> first arrival, for markers like bench-post-<number>-."""
     number = re.compile(pattern)
@@ -366,16 +392,18 @@ async def post_to_projector(server, room: Room, rate: float, duration: float) ->
     since = timing.count()
     clock = LoadGeneratorClock()
     count = int(rate * duration)
-    scheduled, failures = {}, 0
+    scheduled, failures, busy = {}, 0, 0
     start = time.time() + 0.5
+    until = time.monotonic() + duration + LOAD_TIMEOUT
 
     async def send(i):
-        nonlocal failures
-        try:
-            status, _, _ = await server.post(i % room.phones, f"bench-post-{i}-")
-            failures += status != 200
-        except (OSError, ConnectionError):
-            failures += 1
+        nonlocal failures, busy
+        token = str(uuid.uuid4())  # the same post again after a 503, as the outbox sends it
+        status, retried = await patiently(
+            lambda: server.post(i % room.phones, f"bench-post-{i}-", token=token), until
+        )
+        failures += status != 200
+        busy += retried
 
     sends = []
     for i in range(count):
@@ -384,7 +412,7 @@ async def post_to_projector(server, room: Room, rate: float, duration: float) ->
         sends.append(asyncio.create_task(send(i)))
     # Bounded: a post still unanswered after its timeout counts as failed, and one that has not
     # reached the projectors 15 s after the last was sent counts as lost.
-    await asyncio.wait(sends, timeout=LOAD_TIMEOUT + 5)
+    await asyncio.wait(sends, timeout=2 * LOAD_TIMEOUT + 5)
     load_cpu = clock.share_of_a_core()
     await asyncio.sleep(15 if failures or len(sends) < count else 5)
     first = first_arrivals(timing.arrivals(since), room.projector_indexes, r"bench-post-(\d+)-")
@@ -395,6 +423,7 @@ async def post_to_projector(server, room: Room, rate: float, duration: float) ->
         "max": max(latencies, default=float("nan")),
         "lost": len(room.projector_indexes) * count - len(first),
         "failed_posts": failures,
+        "busy_503": busy,
         "posts": count,
         "projectors": len(room.projector_indexes),
         "load_cpu": load_cpu,
@@ -423,25 +452,18 @@ async def closed_loop(server, room: Room, concurrency: int, duration: float) -> 
             i = next(counter)
             token = str(uuid.uuid4())
             sent = time.monotonic()
-            for _attempt in range(20):
-                try:
-                    status, headers, _ = await server.post(
-                        i % room.phones, f"bench-load-{i}-", token=token
-                    )
-                except (OSError, ConnectionError):
-                    failures += 1
-                    break
-                if status == 503:
-                    busy += 1
-                    wait = float(headers.get("retry-after", ["1"])[0]) * random.uniform(1, 1.5)
-                    await asyncio.sleep(min(wait, max(0, end + LOAD_TIMEOUT - time.monotonic())))
-                    continue
-                if status == 200:
-                    answered[i] = time.monotonic()
-                    latencies.append((answered[i] - sent) * 1000)
-                else:
-                    failures += 1
-                break
+            status, retried = await patiently(
+                lambda i=i, token=token: server.post(
+                    i % room.phones, f"bench-load-{i}-", token=token
+                ),
+                end + LOAD_TIMEOUT,
+            )
+            busy += retried
+            if status == 200:
+                answered[i] = time.monotonic()
+                latencies.append((answered[i] - sent) * 1000)
+            else:
+                failures += 1
 
     await asyncio.gather(*(poster() for _ in range(concurrency)))
     elapsed = max(answered.values(), default=end) - started
@@ -497,12 +519,14 @@ async def vote_storm(server, room: Room, plan: VotePlan, per_phone: int, window:
     start = time.time() + 0.5
     sent, status_of = {}, {}
 
+    until = time.monotonic() + window + LOAD_TIMEOUT
+    busy = 0
+
     async def send(j, n, t):
-        try:
-            status, _, _ = await server.vote(n, plan.takeaways[t]["pk"])
-            status_of[j] = status
-        except (OSError, ConnectionError):
-            status_of[j] = None
+        nonlocal busy
+        status, retried = await patiently(lambda: server.vote(n, plan.takeaways[t]["pk"]), until)
+        status_of[j] = status
+        busy += retried
 
     tasks = []
     for j, (n, t) in enumerate(schedule):
@@ -510,7 +534,7 @@ async def vote_storm(server, room: Room, plan: VotePlan, per_phone: int, window:
         await asyncio.sleep(max(0, at - time.time()))
         sent[j] = time.time()
         tasks.append(asyncio.create_task(send(j, n, t)))
-    await asyncio.wait(tasks, timeout=LOAD_TIMEOUT + 5)
+    await asyncio.wait(tasks, timeout=2 * LOAD_TIMEOUT + 5)
     load_cpu = clock.share_of_a_core()
     failed = sum(1 for j in sent if status_of.get(j) != 200)
     await asyncio.sleep(15 if failed else 5)
@@ -547,7 +571,8 @@ async def vote_storm(server, room: Room, plan: VotePlan, per_phone: int, window:
         "max": max(latencies, default=float("nan")),
         "lost": lost,
         "failed_votes": failed,
-        "statuses": {str(k): v for k, v in sorted(_count(status_of.values()).items())},
+        "busy_503": busy,
+        "statuses": {str(k): v for k, v in _count(status_of.values()).items()},
         "projectors": len(room.projector_indexes),
         "closest_votes_on_one_takeaway_s": spacing,
         "load_cpu": load_cpu,
