@@ -110,11 +110,15 @@ async def cost(
     await run(max(1, warmup))
     await quiet(meter)
     first = sum(Meter.spent(before, meter.read()).values()) / max(1, warmup)
-    size = max(1, min(max_batch, math.ceil(batch_cpu / max(first, 0.0005))))
-    per_op, per_part, measured = [], defaultdict(float), 0
+    per_op, per_part, measured, sizes = [], defaultdict(float), 0, []
     for _ in range(batches):
         if per_op and time.monotonic() - started > time_limit:
             break
+        # Sized from what the operations cost so far (the warm-up's first requests, cold, cost
+        # more than the rest), to spend about batch_cpu.
+        estimate = statistics.median(per_op) / 1000 if per_op else first
+        size = max(1, min(max_batch, math.ceil(batch_cpu / max(estimate, 0.0005))))
+        sizes.append(size)
         before = meter.read()
         await run(size)
         await quiet(meter)
@@ -126,7 +130,7 @@ async def cost(
     return {
         "ms": statistics.median(per_op),
         "batches_ms": per_op,
-        "batch_size": size,
+        "batch_sizes": sizes,
         "operations": counter,
         "failures": failures,
         # Each part's mean over every batch: a small part spends less than a tick per batch.

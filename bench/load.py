@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from servers import HOST, LOAD_TIMEOUT, pinned
-from wire import HandshakeRefused, http, idle, ws_connect
+from servers import HOST, LOAD_TIMEOUT, STARTED, pinned
+from wire import HandshakeRefused, Screen, http, ws_connect
 
 BENCH = Path(__file__).resolve().parent
 CLIENT_CORE = 1
@@ -34,6 +34,7 @@ class TimingClients:
     """Projectors and probe phones in their own process, on the load generator's core."""
 
     def __init__(self):
+        STARTED.append(self)
         self.process = subprocess.Popen(
             [*pinned(CLIENT_CORE), sys.executable, "timing.py"],
             stdin=subprocess.PIPE,
@@ -73,7 +74,8 @@ class TimingClients:
 @dataclass
 class Room:
     """A room: phones connected and idle, some of them probes that time what they receive,
-    projectors that do too, and the facilitator's console."""
+    projectors that do too, and the facilitator's console. Each screen reconnects as a browser
+    does when the server closes it (wire.Screen)."""
 
     server: object
     phones: int
@@ -85,6 +87,7 @@ class Room:
     errors: int = 0
     timing: TimingClients | None = None
     probe_phones: list = field(default_factory=list)  # phone index of each probe, by its index
+    screens: list = field(default_factory=list)
     projector_indexes: list = field(default_factory=list)
 
     async def open(self):
@@ -104,11 +107,13 @@ class Room:
         async def one(where):
             async with limit:
                 try:
-                    reader, writer = await ws_connect(HOST, *where)
+                    connection = await ws_connect(HOST, *where)
                 except (TimeoutError, OSError, HandshakeRefused):
                     self.errors += 1
                     return
-                self.tasks.append(asyncio.create_task(idle(reader, writer, self.stop_event)))
+                screen = Screen(HOST, *where)
+                self.screens.append(screen)
+                self.tasks.append(asyncio.create_task(screen.run(self.stop_event, connection)))
 
         batch = []
         for n in range(self.phones):
@@ -126,6 +131,11 @@ class Room:
             batch.append(one(server.console_socket()))
         await asyncio.gather(*batch)
         return self
+
+    def reconnects(self) -> int:
+        """How many times the server closed a socket and its phone or projector came back."""
+        timing = self.timing.ask({"reconnects": True})["reconnects"] if self.timing else 0
+        return timing + sum(screen.reconnects for screen in self.screens)
 
     async def __aenter__(self):
         try:

@@ -73,8 +73,12 @@ def build(results: dict, options, meta: dict) -> str:
     n = options.phones
 
     if floor:
+        spread = app["floor"].get("range_ms", [NAN, NAN])
         table.row(
-            "F, the floor: GET /livez (the middleware stack, no session, no database)",
+            "F, the floor: GET /livez through the middleware stack, no session, no database "
+            f"(median of {len(app['floor']['batches_ms'])} batches on "
+            f"{len(app['floor'].get('servers', [1]))} servers, {_num(spread[0], 2)}–"
+            f"{_num(spread[1], 2)} ms)",
             ms(floor),
             "–",
             "(the unit)",
@@ -181,7 +185,7 @@ def build(results: dict, options, meta: dict) -> str:
         table.row(
             f"post → projector p99 (lost: ours {post['lost']} of "
             f"{post['posts'] * post['projectors']}, baseline {bpost.get('lost', '–')}; "
-            f"503s {post.get('busy_503', 0)})",
+            f"503s {post.get('busy_503', 0)}, reconnects {post.get('reconnects', 0)})",
             ms(post["p99"]),
             ms(bpost.get("p99")),
             "≤ 250 ms and ≤ 5× baseline, 0 lost",
@@ -197,7 +201,7 @@ def build(results: dict, options, meta: dict) -> str:
             f"share-out vote storm: {storm['votes']} votes ({_num(storm['per_second'], 0)}/s), "
             f"vote → projector p99 (max {_num(storm['max'], 0)} ms; lost {storm['lost']} of "
             f"{storm['votes'] * storm['projectors']}, failed {storm['failed_votes']}, "
-            f"503s {storm.get('busy_503', 0)})",
+            f"503s {storm.get('busy_503', 0)}, reconnects {storm.get('reconnects', 0)})",
             ms(storm["p99"]),
             "–",
             "≤ 500 ms, 0 lost",
@@ -265,7 +269,8 @@ def build(results: dict, options, meta: dict) -> str:
     if loop := embedded_loop:
         table.row(
             f"embedded: most posts/s ({loop['concurrency']} phones posting in a closed loop, p99 "
-            f"{_num(loop['p99'], 0)} ms, lost {loop['lost']}, 503s {loop['busy_503']})",
+            f"{_num(loop['p99'], 0)} ms, lost {loop['lost']}, 503s {loop['busy_503']}, "
+            f"reconnects {loop.get('reconnects', 0)})",
             f"{_num(loop['posts_per_second'])} /s, {table.cpu(loop['cpu_per_post_ms'])} a post",
             "–",
             "(reported)",
@@ -286,7 +291,8 @@ def build(results: dict, options, meta: dict) -> str:
         embedded_rate = (embedded_loop or {}).get("posts_per_second", NAN)
         table.row(
             f"scale-out: most posts/s ({loop['concurrency']} phones in a closed loop, p99 "
-            f"{_num(loop['p99'], 0)} ms, lost {loop['lost']}, 503s {loop['busy_503']}; CPU a post "
+            f"{_num(loop['p99'], 0)} ms, lost {loop['lost']}, 503s {loop['busy_503']}, "
+            f"reconnects {loop.get('reconnects', 0)}; CPU a post "
             f"{_num(loop['cpu_per_post_ms'])} ms: {parts})",
             f"{_num(loop['posts_per_second'])} /s",
             f"embedded {_num(embedded_rate)} /s",
@@ -338,5 +344,7 @@ def header(results: dict, meta: dict) -> str:
         "each core, the load generator on core 1 too, PostgreSQL and Redis unpinned (system "
         "services, on both cores). Server CPU is the servers' own CPU time (/proc/<pid>/stat), "
         "from before a batch of operations until they are quiet again, the median over "
-        "batches; F is the floor measured in the same run. " + validity + "\n"
+        "batches; F is the floor measured in the same run (on each of its fresh app servers). "
+        + validity
+        + "\n"
     )

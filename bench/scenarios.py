@@ -249,6 +249,7 @@ async def next_to_each_kind(server, room: Room, reps: int, limit: float) -> dict
     followed = {}
     clock = LoadGeneratorClock()
     plan = [(step % len(activities)) + 1 for step in range(reps * len(activities))] + [1]
+    reconnects = room.reconnects()
     for target in (t % len(activities) for t in plan):
         activity = activities[target]
         await quiet(meter)
@@ -289,7 +290,12 @@ async def next_to_each_kind(server, room: Room, reps: int, limit: float) -> dict
             "follow_up": follow,
             "with_follow_up_ms": median(kind["cpu_ms"]) + (follow["cpu_ms"] if follow else 0),
         }
-    return {"kinds": summary, "probes": len(probes), "load_cpu": clock.share_of_a_core()}
+    return {
+        "kinds": summary,
+        "probes": len(probes),
+        "reconnects": room.reconnects() - reconnects,
+        "load_cpu": clock.share_of_a_core(),
+    }
 
 
 async def follow_up(server, room: Room, urls: list) -> dict:
@@ -317,7 +323,7 @@ async def follow_up(server, room: Room, urls: list) -> dict:
     spent = sum(Meter.spent(before, meter.read()).values())
     requests = len(phones) * len(urls)
     return {
-        "urls": urls,
+        "urls": [url.replace(f"/{server.code}/", "/<code>/") for url in urls],
         "requests": requests,
         "cpu_ms": spent * 1000,
         "per_request_ms": spent * 1000 / max(1, requests),
@@ -389,7 +395,7 @@ async def post_to_projector(server, room: Room, rate: float, duration: float) ->
     """Posts at a fixed rate (open loop) while the room is connected: post → projectors."""
     timing = room.timing
     timing.watch(r"bench-post-\d+-")
-    since = timing.count()
+    since, reconnects = timing.count(), room.reconnects()
     clock = LoadGeneratorClock()
     count = int(rate * duration)
     scheduled, failures, busy = {}, 0, 0
@@ -426,6 +432,7 @@ async def post_to_projector(server, room: Room, rate: float, duration: float) ->
         "busy_503": busy,
         "posts": count,
         "projectors": len(room.projector_indexes),
+        "reconnects": room.reconnects() - reconnects,
         "load_cpu": load_cpu,
     }
 
@@ -436,7 +443,7 @@ async def closed_loop(server, room: Room, concurrency: int, duration: float) -> 
     again), for `duration` seconds. Then every answered post must reach every projector."""
     timing, meter = room.timing, server.meter()
     timing.watch(r"bench-load-\d+-")
-    since = timing.count()
+    since, reconnects = timing.count(), room.reconnects()
     counter = itertools.count()
     answered, latencies = {}, []
     busy = failures = 0
@@ -492,6 +499,7 @@ async def closed_loop(server, room: Room, concurrency: int, duration: float) -> 
         "lost": expected - reached,
         "cpu_per_post_ms": sum(spent.values()) * 1000 / count,
         "parts_ms": {name: seconds * 1000 / count for name, seconds in spent.items()},
+        "reconnects": room.reconnects() - reconnects,
         "load_cpu": load_cpu,
     }
 
@@ -508,7 +516,7 @@ async def vote_storm(server, room: Room, plan: VotePlan, per_phone: int, window:
     or its element id) after the vote was sent."""
     timing = room.timing
     timing.watch(VOTE_MARKER)
-    since = timing.count()
+    since, reconnects = timing.count(), room.reconnects()
     schedule = plan.storm(per_phone)
     rate = len(schedule) / window
     names = {}
@@ -575,6 +583,7 @@ async def vote_storm(server, room: Room, plan: VotePlan, per_phone: int, window:
         "statuses": {str(k): v for k, v in _count(status_of.values()).items()},
         "projectors": len(room.projector_indexes),
         "closest_votes_on_one_takeaway_s": spacing,
+        "reconnects": room.reconnects() - reconnects,
         "load_cpu": load_cpu,
     }
 

@@ -53,6 +53,15 @@ def expect(status: int, wanted: int, what: str):
 # --- Processes ---------------------------------------------------------------------------------
 
 
+# Every server started in this run, so that the run's last word can stop what is still going.
+STARTED: list = []
+
+
+def stop_everything():
+    for server in STARTED:
+        server.stop()
+
+
 class Processes:
     """Server processes we started: each on its core, each stopped in `stop`, killed if need be."""
 
@@ -202,6 +211,7 @@ class AppServer:
         return [n % count for n in range(len(self.ports))]
 
     async def start(self):
+        STARTED.append(self)
         if self.scaleout:
             self.database = Postgres()
         manage = [sys.executable, str(ROOT / "manage.py")]
@@ -234,8 +244,9 @@ class AppServer:
         try:
             self.processes.stop()
         finally:
-            if self.database is not None:
-                self.database.drop()
+            database, self.database = self.database, None
+            if database is not None:
+                database.drop()
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def meter(self) -> Meter:
@@ -396,6 +407,7 @@ class BaselineServer:
         return self.ports[0]
 
     async def start(self):
+        STARTED.append(self)
         command = [sys.executable, str(ROOT / "bench" / "baseline.py"), str(self.port)]
         process = self.processes.start(command, dict(os.environ), 0, "baseline", quiet=False)
         self.pids.append(process.pid)

@@ -5,10 +5,12 @@ Driven over stdin/stdout by bench/run.py, one JSON command per line:
   {"watch": "<regex>"}                                       -> {"ok": true}
   {"count": true}                                            -> {"count": arrivals so far}
   {"arrivals": since}                                        -> {"arrivals": [...]}
+  {"reconnects": true}                                       -> {"reconnects": n}
   {"stop": true}                                             -> {"arrivals": [...]}, then exits
 An arrival is [index, time, tokens, loads]: the text frame's arrival time, the distinct matches
 of the watched pattern in it, and the URLs of elements it brings that a browser would fetch at
-once (hx-get with hx-trigger="load"). Frames with neither are not kept.
+once (hx-get with hx-trigger="load"). Frames with neither are not kept. A socket the server
+closes reconnects as a browser's does (wire.Screen), under the same index.
 """
 
 import asyncio
@@ -17,7 +19,7 @@ import re
 import sys
 import time
 
-from wire import PING, PONG, TEXT, frame, read_frame, ws_connect  # run as a script from bench/
+from wire import Screen, ws_connect  # run as a script from bench/
 
 HOST = "127.0.0.1"
 LOADING_ELEMENT = re.compile(r"<[^<>]*\bhx-trigger=\"load\"[^<>]*>")
@@ -34,44 +36,38 @@ def loads_in(payload: bytes) -> list[str]:
     return [m.group(1) for tag in LOADING_ELEMENT.findall(content) if (m := HX_GET.search(tag))]
 
 
-async def listen(index, reader, writer, state, arrivals):
-    try:
-        while True:
-            opcode, payload = await read_frame(reader)
-            if opcode == TEXT:
-                watch = state.get("watch")
-                tokens = (
-                    sorted(set(watch.findall(payload.decode("utf-8", "replace")))) if watch else []
-                )
-                loads = loads_in(payload)
-                if tokens or loads:
-                    arrivals.append([index, time.time(), tokens, loads])
-            elif opcode == PING:
-                writer.write(frame(PONG, payload))
-    except (asyncio.IncompleteReadError, ConnectionError):
-        return
+def recorder(index, state, arrivals):
+    def record(payload: bytes):
+        watch = state.get("watch")
+        tokens = sorted(set(watch.findall(payload.decode("utf-8", "replace")))) if watch else []
+        loads = loads_in(payload)
+        if tokens or loads:
+            arrivals.append([index, time.time(), tokens, loads])
+
+    return record
 
 
 async def main():
-    arrivals, tasks, state = [], [], {}
+    arrivals, tasks, screens, state, stop = [], [], [], {}, asyncio.Event()
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=2**20)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     while line := await reader.readline():
         command = json.loads(line)
         if "connect" in command:
-            spec = command["connect"]
+            where = command["connect"]
+            where = (where["port"], where["path"], where["headers"])
             try:
-                ws_reader, ws_writer = await ws_connect(
-                    HOST, spec["port"], spec["path"], spec["headers"]
-                )
-            except (TimeoutError, OSError, ConnectionError) as error:
+                connection = await ws_connect(HOST, *where)
+            except (TimeoutError, OSError) as error:
                 reply = {"connected": None, "error": str(error)}
             else:
-                index = len(tasks)
-                listener = listen(index, ws_reader, ws_writer, state, arrivals)
-                tasks.append(asyncio.create_task(listener))
+                index = len(screens)
+                screens.append(Screen(HOST, *where, on_text=recorder(index, state, arrivals)))
+                tasks.append(asyncio.create_task(screens[index].run(stop, connection)))
                 reply = {"connected": index}
+        elif "reconnects" in command:
+            reply = {"reconnects": sum(screen.reconnects for screen in screens)}
         elif "watch" in command:
             state["watch"] = re.compile(command["watch"])
             reply = {"ok": True}

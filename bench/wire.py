@@ -1,14 +1,17 @@
 """Just enough HTTP and WebSocket, on raw asyncio streams, for cheap load-generating clients.
 
 The harness opens a thousand sockets from one core: a full client library per socket would
-measure itself. These clients do the handshake, answer pings, and (for timing clients only)
-read text frames.
+measure itself. These clients do the handshake, answer pings, reconnect as browsers do
+(Screen), and (for timing clients only) look into text frames.
 """
 
 import asyncio
 import base64
 import os
+import random
+import re
 import struct
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 PING, PONG, CLOSE, TEXT = 0x9, 0xA, 0x8, 0x1
 
@@ -141,16 +144,73 @@ async def read_frame(reader) -> tuple[int, bytes]:
     return first & 0x0F, await reader.readexactly(length)
 
 
-async def idle(reader, writer, stop: asyncio.Event):
-    """A phone that only stays connected: answers pings, skips everything else unread."""
-    try:
+REVISION = re.compile(rb'"revision": ?(\d+)')
+# As static/js/live.js sets htmx's WebSocket extension: the close codes after which a browser
+# reconnects, and how long it waits (growing, with jitter). Codes 4000-4999 say "never".
+RECONNECT_CODES = {1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014}
+RECONNECT_DELAY, RECONNECT_MAX_DELAY, RECONNECT_JITTER = 1.0, 15.0, 0.5
+
+
+def with_after(path: str, revision: int | None) -> str:
+    if revision is None:
+        return path
+    url = urlsplit(path)
+    query = [(k, v) for k, v in parse_qsl(url.query) if k != "after"] + [("after", revision)]
+    return url._replace(query=urlencode(query)).geturl()
+
+
+class Screen:
+    """A socket kept open as a browser keeps it: it answers pings, remembers the last revision
+    a message carried, and when the server closes it (or the connection drops) it reconnects
+    after a growing, jittered delay, asking for what came after that revision."""
+
+    def __init__(self, host, port, path, headers=None, on_text=None):
+        self.host, self.port, self.path, self.headers = host, port, path, headers or {}
+        self.on_text = on_text
+        after = dict(parse_qsl(urlsplit(path).query)).get("after")
+        self.revision = int(after) if after and after.isdigit() else None
+        self.reconnects = 0
+        self.refused = None  # the close code that ended it for good
+
+    async def run(self, stop: asyncio.Event, connection=None):
+        delay = RECONNECT_DELAY
         while not stop.is_set():
-            opcode, payload = await read_frame(reader)
-            if opcode == PING:
-                writer.write(frame(PONG, payload))
-            elif opcode == CLOSE:
+            if connection is None:
+                try:
+                    path = with_after(self.path, self.revision)
+                    connection = await ws_connect(self.host, self.port, path, self.headers)
+                except (TimeoutError, OSError):
+                    await self._pause(delay)
+                    delay = min(2 * delay, RECONNECT_MAX_DELAY)
+                    continue
+                self.reconnects += 1
+                delay = RECONNECT_DELAY
+            code = await self._read(*connection)
+            connection = None
+            if code not in RECONNECT_CODES:
+                self.refused = code
                 return
-    except (asyncio.IncompleteReadError, ConnectionError):
-        return
-    finally:
-        writer.close()
+            await self._pause(delay)
+
+    @staticmethod
+    async def _pause(delay):
+        jitter = 1 + random.uniform(-RECONNECT_JITTER, RECONNECT_JITTER)
+        await asyncio.sleep(delay * jitter)
+
+    async def _read(self, reader, writer) -> int:
+        try:
+            while True:
+                opcode, payload = await read_frame(reader)
+                if opcode == TEXT:
+                    if match := REVISION.search(payload, 0, 80):
+                        self.revision = max(self.revision or 0, int(match.group(1)))
+                    if self.on_text:
+                        self.on_text(payload)
+                elif opcode == PING:
+                    writer.write(frame(PONG, payload))
+                elif opcode == CLOSE:
+                    return struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return 1006
+        finally:
+            writer.close()
