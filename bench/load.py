@@ -210,7 +210,11 @@ class Patient:
                 return await send(timeout)
             except HandshakeRefused as refusal:
                 if refusal.status != 503:
-                    raise
+                    # A socket refused otherwise (Daphne answers 403 to a handshake the app did
+                    # not accept within its connect timeout): a browser's socket tries again.
+                    self.errors += 1
+                    await self._wait(1.0)
+                    continue
                 self.busy += 1
                 await self._wait(retry_after(refusal.headers))
             except TimeoutError:
@@ -223,6 +227,8 @@ class Patient:
                 await self._wait(1.0)
 
     async def http(self, port, method, path, headers=None, body=b""):
+        """Other answers than 503 are the caller's to judge (a person would start again)."""
+
         async def send(timeout):
             answer = await http(HOST, port, method, path, headers, body, timeout=timeout)
             if answer[0] == 503:
