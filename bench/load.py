@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from servers import HOST, LOAD_TIMEOUT, STARTED, pinned
-from wire import HandshakeRefused, Screen, http, ws_connect
+from wire import Connection, HandshakeRefused, Screen, ws_connect
 
 BENCH = Path(__file__).resolve().parent
 CLIENT_CORE = 1
@@ -226,11 +226,19 @@ class Patient:
                 self.errors += 1
                 await self._wait(1.0)
 
+    connections: dict = field(default_factory=dict)
+
+    def close(self):
+        for connection in self.connections.values():
+            connection.close()
+
     async def http(self, port, method, path, headers=None, body=b""):
-        """Other answers than 503 are the caller's to judge (a person would start again)."""
+        """On the phone's kept-alive connection, as a browser sends a page's requests. Other
+        answers than 503 are the caller's to judge (a person would start again)."""
+        connection = self.connections.setdefault(port, Connection(HOST, port))
 
         async def send(timeout):
-            answer = await http(HOST, port, method, path, headers, body, timeout=timeout)
+            answer = await connection.request(method, path, headers, body, timeout=timeout)
             if answer[0] == 503:
                 raise HandshakeRefused("503", 503, answer[1])
             return answer

@@ -28,8 +28,11 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.contrib.sessions.models import Session  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from workshop import services  # noqa: E402
+from workshop import access, services  # noqa: E402
 from workshop.models import Participant, User  # noqa: E402
+
+# Phones known by a device cookie (workshop.access), where the app has one; else by a session.
+DEVICE_COOKIE = getattr(access, "DEVICE_COOKIE", None)
 
 # As a big room would have them: the most tables a workshop may have, people spread over them.
 TABLES = 60
@@ -62,8 +65,13 @@ def _session(data: dict) -> str:
 def identity_cookie(participant: Participant | None = None, user: User | None = None) -> str:
     """The complete Cookie header that makes a request come from this phone or facilitator.
 
-    The one place that knows how the app recognises people: today a Django session.
+    The one place that knows how the app recognises people: a phone by its device cookie (it
+    gets a device id here, which the caller saves), or, in an app without one, by a Django
+    session; a facilitator by the session of a signed-in user.
     """
+    if participant is not None and DEVICE_COOKIE:
+        participant.device = participant.device or access.new_device_id()
+        return f"{DEVICE_COOKIE}={participant.device}"
     if participant is not None:
         data = {f"participant:{participant.workshop_id}": participant.pk}
     else:
@@ -94,11 +102,14 @@ def main(phones: int, per_table: int) -> dict:
                 author, f"bench-seed-{len(seeded)}- round {round_}", uuid.uuid4()
             )
             seeded.append({"pk": takeaway.pk, "table": takeaway.table_id})
+    phones = [{"cookie": identity_cookie(participant=p), "table": p.table_id} for p in people]
+    if DEVICE_COOKIE:
+        Participant.objects.bulk_update(people, ["device"], batch_size=500)
     return {
         "code": workshop.code,
         "workshop_id": workshop.pk,
         "projector_key": workshop.projector_key,
-        "phones": [{"cookie": identity_cookie(participant=p), "table": p.table_id} for p in people],
+        "phones": phones,
         "facilitator_cookie": identity_cookie(user=facilitator),
         # In agenda order; "Next" from the last one wraps to the first with a go.
         "activities": [{"pk": a.pk, "kind": a.kind, "title": a.title} for a in activities],

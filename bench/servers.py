@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from cpu import Meter
-from wire import cookie_header, cookies_from, http, ws_connect
+from wire import Connection, cookie_header, cookies_from, http, ws_connect
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -352,6 +352,12 @@ class AppServer:
         with the revision the page showed). `call` sends each request (it may retry); returns
         the socket's (reader, writer)."""
         call = call or Once()
+        try:
+            return await self._join(n, call)
+        finally:
+            call.close()  # its socket is open: the page's connection has done its work
+
+    async def _join(self, n: int, call):
         port, code = self.port_for(n), self.code
         status, headers, page = await call.http(port, "GET", f"/j/{code}/")
         expect(status, 200, "the join page")
@@ -382,10 +388,21 @@ class AppServer:
 
 
 class Once:
-    """Each request once: anything but an answer is an error (for measuring costs)."""
+    """Each request once, on the phone's kept-alive connection (as a browser sends a page's
+    requests): anything but an answer is an error (for measuring costs)."""
+
+    def __init__(self):
+        self.connections = {}
+
+    def connection(self, port) -> Connection:
+        return self.connections.setdefault(port, Connection(HOST, port))
+
+    def close(self):
+        for connection in self.connections.values():
+            connection.close()
 
     async def http(self, port, method, path, headers=None, body=b""):
-        return await http(HOST, port, method, path, headers, body)
+        return await self.connection(port).request(method, path, headers, body)
 
     async def ws(self, port, path, headers):
         return await ws_connect(HOST, port, path, headers)
@@ -454,6 +471,12 @@ class BaselineServer:
 
     async def join(self, n: int, call=None):
         call = call or Once()
+        try:
+            return await self._join(n, call)
+        finally:
+            call.close()
+
+    async def _join(self, n: int, call):
         status, _, _ = await call.http(self.port, "GET", "/j/")
         expect(status, 200, "the join page")
         status, headers, _ = await call.http(self.port, "GET", f"/join?name=J{n}&table=1")

@@ -55,6 +55,72 @@ async def http(host, port, method, path, headers=None, body=b"", timeout=10.0):
     return status, parsed, content
 
 
+class Connection:
+    """One HTTP/1.1 connection kept alive across requests, as a browser keeps one to a host: a
+    page and what it loads, a form and the page it is sent to, travel on it. A connection the
+    server closed meanwhile is replaced once, as browsers do."""
+
+    def __init__(self, host, port):
+        self.host, self.port = host, port
+        self.reader = self.writer = None
+        self.opened = 0
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    async def request(self, method, path, headers=None, body=b"", timeout=10.0):
+        async with asyncio.timeout(timeout):
+            for attempt in range(2):
+                reused = self.writer is not None
+                if not reused:
+                    self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+                    self.opened += 1
+                try:
+                    return await self._exchange(method, path, headers or {}, body)
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    self.close()
+                    if not reused or attempt:
+                        raise ConnectionError("closed without an answer") from None
+                except BaseException:
+                    self.close()  # cut off halfway (a timeout): useless for the next request
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _exchange(self, method, path, headers, body):
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if body or method == "POST":
+            lines.append(f"Content-Length: {len(body)}")
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status, parsed = parse_head(head[:-4])
+        if "content-length" in parsed:
+            content = await self.reader.readexactly(int(parsed["content-length"][0]))
+        elif "chunked" in ",".join(parsed.get("transfer-encoding", [])).lower():
+            content = await self._chunks()
+        elif status in (204, 304) or 100 <= status < 200:
+            content = b""
+        else:
+            content = await self.reader.read()
+            self.close()
+        if "close" in ",".join(parsed.get("connection", [])).lower():
+            self.close()
+        return status, parsed, content
+
+    async def _chunks(self) -> bytes:
+        chunks = []
+        while True:
+            size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0].strip(), 16)
+            if size == 0:
+                while await self.reader.readuntil(b"\r\n") != b"\r\n":
+                    pass  # trailers
+                return b"".join(chunks)
+            chunks.append(await self.reader.readexactly(size))
+            await self.reader.readexactly(2)
+
+
 def cookies_from(headers) -> dict:
     jar = {}
     for value in headers.get("set-cookie", []):
