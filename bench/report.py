@@ -140,6 +140,9 @@ def build(results: dict, options, meta: dict) -> str:
             _ok(vote["ms"], bound),
         )
     next_base = base.get("next", {}).get("slowest_median_ms", NAN)
+    # Its CPU per change, measured in batches; one change at a time is too short to read.
+    change_base = base.get("change_cost", base.get("next", {}).get("cpu_median_ms", NAN))
+    change_base = change_base["ms"] if isinstance(change_base, dict) else change_base
     for kind, label in (
         ("slide", "slide"),
         ("solo", "solo reflection"),
@@ -159,7 +162,7 @@ def build(results: dict, options, meta: dict) -> str:
         table.row(
             f"Next → {label}, {n} phones: server CPU (median of {len(found['cpu_ms'])})",
             table.cpu(found["cpu_median_ms"]) + extra,
-            ms(base.get("next", {}).get("cpu_median_ms", NAN)),
+            ms(change_base),
             "≤ 100 ms",
             _ok(found["with_follow_up_ms"], 100),
         )

@@ -149,6 +149,7 @@ async def baseline_group(o, out: dict):
             out[f"send_{o.phones}"] = await s.baseline_send_cost(server, o)
             say("baseline", "changes of activity")
             out["next"] = await s.baseline_changes(server, room, o.changes, o.next_limit)
+            out["change_cost"] = await s.baseline_change_cost(server, o)
             say("baseline", f"post → projector, {o.rate:g}/s")
             out["post"] = await s.post_to_projector(server, room, o.rate, o.duration)
         say("baseline", f"{o.joiners} phones joining in {o.burst_window:g} s")

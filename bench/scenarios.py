@@ -234,6 +234,16 @@ async def baseline_send_cost(server, options) -> dict:
     return await cost(server.meter(), send, warmup=3, max_batch=400, **options.cost)
 
 
+async def baseline_change_cost(server, options) -> dict:
+    """The websockets baseline's CPU to move every phone to another activity: one message."""
+
+    async def change(i):
+        status, _, _ = await server.change(f"bench-cost-{i}-")
+        return status == 200
+
+    return await cost(server.meter(), change, warmup=3, max_batch=400, **options.cost)
+
+
 # --- Waiting for timing clients --------------------------------------------------------------
 
 
