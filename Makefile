@@ -62,8 +62,10 @@ screenshots: install-test
 		tests/browser/test_whole_day.py tests/browser/test_agenda_editor.py \
 		tests/browser/test_report_pdf.py
 
-# The load and latency harness: the app and a minimal baseline on the same work (bench/run.py).
-# Writes bench/results/latest.md; `make bench ARGS=--quick` tries it small.
+# The load and latency harness (bench/run.py): the app embedded, the app scaled out (two processes
+# on the PostgreSQL and Redis of 127.0.0.1:5432 and :6379) and a minimal baseline, on the same
+# work, in one run. Writes bench/results/latest.md and latest.json; `make bench ARGS=--quick`
+# tries it small, `make bench ARGS=--only=room,baseline` runs some of its groups.
 bench: install-test
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[bench]'
 	$(BIN)/python bench/run.py $(ARGS)

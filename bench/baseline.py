@@ -2,7 +2,8 @@
 
 No Django, no database, no templates: it keeps the sockets in sets and forwards what it is
 given. It answers the same kinds of request as the app (a join page, a join, a post, a change
-of activity, sockets for phones and projectors), with the same listen backlog. The websockets
+of activity, sockets for phones and projectors), with the same listen backlog, and one more:
+/send, a small message to every phone (what a vote costs at the least). The websockets
 library only reads GET requests, so its join and post are GETs with a query string.
 
 Run: python bench/baseline.py PORT
@@ -46,6 +47,14 @@ JOIN_PAGE = (
 )
 
 
+def _everyone() -> set:
+    """Every phone connected."""
+    phones = set()
+    for members in phones_by_table.values():
+        phones |= members
+    return phones
+
+
 def process_request(connection, request):
     url = urlsplit(request.path)
     query = {key: values[0] for key, values in parse_qs(url.query).items()}
@@ -65,15 +74,17 @@ def process_request(connection, request):
         message = _message(f'<li id="t{revision}">{text}</li>')
         broadcast(projectors | phones_by_table[table], message)
         return _response(HTTPStatus.OK, b'{"ok": true}', "application/json")
+    if url.path == "/send":
+        # A small change every phone shows (a vote count, say): one short message to each.
+        message = _message('<hx-partial hx-target="#count-1" hx-swap="innerHTML">3</hx-partial>')
+        broadcast(_everyone(), message)
+        return _response(HTTPStatus.OK, b'{"ok": true}', "application/json")
     if url.path == "/step":
         board = f'<div id="board">{query.get("title", "")}</div>'
         message = _message(
             f'<hx-partial hx-target="#board" hx-swap="outerHTML">{board}</hx-partial>'
         )
-        everyone = set(projectors)
-        for phones in phones_by_table.values():
-            everyone |= phones
-        broadcast(everyone, message)
+        broadcast(_everyone() | projectors, message)
         return _response(HTTPStatus.OK, b'{"ok": true}', "application/json")
     return _response(HTTPStatus.NOT_FOUND, b"not found")
 

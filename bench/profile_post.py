@@ -44,9 +44,9 @@ LAYERS = {
 
 def main(posts: int):
     call_command("migrate", verbosity=0)
-    setup = prepare.main(1000)
+    setup = prepare.main(1000, 3)
     client = Client(HTTP_HOST="localhost")
-    client.cookies["sessionid"] = setup["phones"][0]["session"]
+    client.cookies.load(setup["phones"][0]["cookie"])  # the identity prepare.py gives a phone
     client.cookies["csrftoken"] = "b" * 32
 
     def post(n):
