@@ -16,6 +16,7 @@ from workshop import exports, live, services, setup_link
 from workshop.access import facilitated_workshop
 from workshop.links import join_url, qr_svg
 from workshop.models import Takeaway, User, Workshop
+from workshop.queries import unique_or_none
 
 CONSOLE = "facilitator/console.html"
 
@@ -67,7 +68,7 @@ def console(request, workshop_id):
 
 
 def projector(request, key):
-    workshop = Workshop.objects.filter(projector_key=key).first()
+    workshop = unique_or_none(Workshop.objects.filter(projector_key=key))
     if workshop is None:
         raise Http404
     context = live.page_context(live.Audience.projector(), workshop, workshop.revision)
@@ -83,7 +84,7 @@ def projector(request, key):
 
 
 def projector_updates(request, key):
-    workshop = Workshop.objects.filter(projector_key=key).first()
+    workshop = unique_or_none(Workshop.objects.filter(projector_key=key))
     if workshop is None:
         raise Http404
     return live.catch_up_response(live.Audience.projector(), workshop.pk, request)

@@ -16,13 +16,14 @@ from participants.solo import solo_context
 from workshop import access, live, services
 from workshop.codes import normalise_join_code
 from workshop.models import Takeaway, Workshop
+from workshop.queries import unique_or_none
 
 BOARD = "participants/board.html"
 
 
 def _workshop(code: str) -> Workshop | None:
     workshop = Workshop.objects.select_related("current_activity")
-    return workshop.filter(code=normalise_join_code(code)).first()
+    return unique_or_none(workshop.filter(code=normalise_join_code(code)))
 
 
 def _unknown_code(request, code: str = ""):
@@ -70,11 +71,10 @@ def join(request, code, table_number=None):
         except services.Refused as refusal:
             form.add_error(None, str(refusal))
         else:
-            board = reverse("participants:board", args=[workshop.code])
-            # The page's script joins with fetch, to retry while the room is busy.
-            response = (
-                JsonResponse({"location": board}) if _wants_json(request) else redirect(board)
-            )
+            # The board at once, rather than a redirect to it: one request fewer for each of a
+            # room's phones. Sent again (a reload), the form finds this phone joined already.
+            participant.workshop, participant.table = workshop, table
+            response = _render_board(request, participant)
             access.remember_device(response, participant.device)
             return response
     context = {"workshop": workshop, "form": form, "preset": preset}

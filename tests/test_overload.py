@@ -184,3 +184,40 @@ def test_a_room_faster_than_the_server_is_told_busy_at_once_then_all_join_once(s
     assert sorted(names) == sorted(phone.name for phone in phones)  # each joined once
     texts = [text for (text,) in stored(server, "SELECT text FROM workshop_takeaway")]
     assert sorted(texts) == sorted(f"From {phone.name}" for phone in phones)  # each posted once
+
+
+def hold_every_place(server, code, count):
+    """Phones whose joins wait for the write lock, holding all `count` places of the server;
+    returns them once a probe is refused three times running, a tenth of a second apart (a
+    single refusal may be the probe's own last request, still finishing)."""
+    blockers = [Joiner(server, code, f"Blocker {n}") for n in range(count)]
+    probe = Joiner(server, code, "Probe")
+    threads = [threading.Thread(target=until_accepted, args=(b.join,)) for b in blockers]
+    for thread in threads:
+        thread.start()
+    refusals = 0
+    while refusals < 3:
+        refusals = refusals + 1 if probe.request(f"/j/{code}/")[0] == 503 else 0
+        threading.Event().wait(0.1)
+    return threads
+
+
+def test_a_form_sent_while_the_room_is_busy_comes_back_ready_to_go_again(server):
+    _, code = workshop_of(server)
+    late = Joiner(server, code, "Late")
+    typed = 'What I typed <script>alert("x")</script> & more'
+    with write_lock_held(server):
+        blockers = hold_every_place(server, code, ADMITTED)
+        status, headers, page = late.request(f"/j/{code}/", {"name": typed, "table": late.table})
+    for blocker in blockers:
+        blocker.join(timeout=30)
+    assert status == 503
+    assert "The room is busy, joining…" in page
+    # The same form, to the same address, with every field as it was sent (escaped), which
+    # the page sends again by itself after Retry-After.
+    form = re.search(r'<form method="post" action="([^"]+)" data-retry-after="(\d)">', page)
+    assert form.group(1) == f"/j/{code}/" and form.group(2) == headers["Retry-After"]
+    assert 'name="name" value="What I typed &lt;script&gt;' in page
+    assert "<script>alert" not in page
+    assert f'name="table" value="{late.table}"' in page
+    assert re.search(r'<script src="/static/js/busy\.[0-9a-f]+\.js" defer>', page)

@@ -38,7 +38,7 @@ def test_an_anonymous_workshop_asks_phones_for_no_name(client, facilitator, work
     assert "Your first name" not in page
     assert "This workshop is anonymous" in page
     response = client.post(f"/j/{workshop.code}/", {"name": "Anna", "table": tables[1].pk})
-    assert response["Location"] == f"/w/{workshop.code}/"
+    assert response.status_code == 200  # the board
     participant = workshop.participants.get()
     assert participant.name == "Participant 1"
     assert participant.table == tables[1]

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import Http404
 
 from workshop.models import Participant, Workshop
+from workshop.queries import unique_or_none
 
 DEVICE_COOKIE = "device"
 # The longest a browser keeps a cookie (Chrome caps at 400 days): a phone stays itself all year.
@@ -36,10 +37,10 @@ def phone_participant(cookies: Mapping[str, str], code: str) -> Participant | No
     device = device_of(cookies)
     if device is None:
         return None
-    return (
-        Participant.objects.select_related("workshop__current_activity", "table")
-        .filter(workshop__code=code, device=device)
-        .first()
+    return unique_or_none(
+        Participant.objects.select_related("workshop__current_activity", "table").filter(
+            workshop__code=code, device=device
+        )
     )
 
 

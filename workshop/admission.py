@@ -13,11 +13,12 @@ An ASGI middleware in front of Django: a refusal costs a fraction of a request t
 import json
 import random
 from functools import lru_cache
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils import translation
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 # The facilitator's and organizer's screens, and the projector: never queued behind phones.
@@ -25,6 +26,7 @@ STAFF_PREFIXES = ("/f/", "/p/", "/o/", "/r/", "/admin/")
 # Liveness and readiness answer whatever the load: that is what they are asked for.
 ALWAYS = ("/livez", "/healthz")
 RETRY_AFTER = (1, 4)  # seconds, drawn for each refusal: phones come back spread out
+FORM_LIMIT = 64 * 1024  # a form this big is not a phone's: refused without its fields
 
 
 class Admission:
@@ -41,7 +43,7 @@ class Admission:
             return await self.app(scope, receive, send)
         kind = "staff" if scope["path"].startswith(STAFF_PREFIXES) else "phones"
         if self.in_flight[kind] >= self.limits[kind]:
-            return await refuse(scope, send)
+            return await refuse(scope, receive, send)
         self.in_flight[kind] += 1
         try:
             return await self.app(scope, receive, send)
@@ -49,14 +51,18 @@ class Admission:
             self.in_flight[kind] -= 1
 
 
-async def refuse(scope, send) -> None:
+async def refuse(scope, receive, send) -> None:
     headers = dict(scope.get("headers", []))
     retry_after = random.randint(*RETRY_AFTER)  # noqa: S311 - spreading retries, not a secret
     language = _language(headers.get(b"accept-language", b"").decode("latin-1"))
     if b"application/json" in headers.get(b"accept", b""):
         body, content_type = _json_body(language), b"application/json"
+    elif scope.get("method") == "GET":
+        body, content_type = _page_body(language, retry_after), b"text/html; charset=utf-8"
     else:
-        body = _html_body(language, retry_after if scope.get("method") == "GET" else None)
+        fields = await _form_fields(headers, receive)
+        joining = scope["path"].startswith("/j/")
+        body = _form_body(language, retry_after, _path(scope), fields, joining=joining)
         content_type = b"text/html; charset=utf-8"
     await send(
         {
@@ -89,34 +95,80 @@ def _json_body(language: str) -> bytes:
     return json.dumps({"error": message, "retry": True, "busy": True}).encode()
 
 
-@lru_cache(maxsize=256)
-def _html_body(language: str, refresh: int | None) -> bytes:
-    """A page of its own, not a template: it must cost nothing to send. A page that was asked
-    for (GET) loads itself again after Retry-After; a form sent without JavaScript says to
-    send it again."""
+def _path(scope) -> str:
+    query = scope.get("query_string", b"").decode("latin-1")
+    return scope["path"] + (f"?{query}" if query else "")
+
+
+async def _form_fields(headers, receive) -> list[tuple[str, str]]:
+    """What a plain form post sent (a join, a takeaway typed without JavaScript), so that the
+    busy page can send it again: nothing typed is lost."""
+    content_type = headers.get(b"content-type", b"").split(b";")[0].strip()
+    body, more = b"", True
+    while more and len(body) <= FORM_LIMIT:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    if content_type != b"application/x-www-form-urlencoded" or len(body) > FORM_LIMIT:
+        return []
+    return parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def _shell(language: str, head, main) -> bytes:
+    html = format_html(
+        '<!doctype html><html lang="{}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">{}'
+        '<link rel="stylesheet" href="{}"></head>'
+        '<body class="phone"><main id="main" class="phone-main phone-main--narrow">{}</main>'
+        "</body></html>",
+        language,
+        head,
+        static("css/app.css"),
+        main,
+    )
+    return html.encode()
+
+
+@lru_cache(maxsize=64)
+def _page_body(language: str, refresh: int) -> bytes:
+    """A page that was asked for loads itself again after Retry-After."""
     with translation.override(language):
         title = _("The room is busy, retrying…")
-        if refresh is not None:
-            lead = _("Many people are joining at once. This page tries again by itself.")
+        lead = _("Many people are joining at once. This page tries again by itself.")
+        head = format_html(
+            '<meta http-equiv="refresh" content="{}"><title>{}</title>', refresh, title
+        )
+        main = format_html(
+            '<h1 class="page-title" role="status">{}</h1><p class="lead">{}</p>', title, lead
+        )
+    return _shell(language, head, main)
+
+
+def _form_body(language: str, retry_after: int, path: str, fields, *, joining: bool) -> bytes:
+    """A form that was sent comes back ready to go again: by itself after Retry-After
+    (static/js/busy.js), or at a tap."""
+    with translation.override(language):
+        if joining:
+            title = _("The room is busy, joining…")
         else:
-            lead = _("Many people are joining at once. Go back and send it again in a moment.")
-        head = (
-            format_html('<meta http-equiv="refresh" content="{}">', refresh)
-            if refresh is not None
-            else ""
-        )
-        html = format_html(
-            '<!doctype html><html lang="{}"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">{}'
-            '<title>{}</title><link rel="stylesheet" href="{}"></head>'
-            '<body class="phone"><main id="main" class="phone-main phone-main--narrow">'
-            '<h1 class="page-title" role="status">{}</h1><p class="lead">{}</p>'
-            "</main></body></html>",
-            language,
-            head,
-            title,
-            static("css/app.css"),
-            title,
-            lead,
-        )
-    return html.encode()
+            title = _("The room is busy, sending again in a moment…")
+        lead = _("Many people are here at once. What you sent is kept, and goes again by itself.")
+        again = _("Try again now")
+    hidden = format_html_join(
+        "", '<input type="hidden" name="{}" value="{}">', ((name, value) for name, value in fields)
+    )
+    head = format_html(
+        '<title>{}</title><script src="{}" defer></script>', title, static("js/busy.js")
+    )
+    main = format_html(
+        '<h1 class="page-title" role="status">{}</h1><p class="lead">{}</p>'
+        '<form method="post" action="{}" data-retry-after="{}">{}'
+        '<button class="button button--primary button--block" type="submit">{}</button></form>',
+        title,
+        lead,
+        path,
+        retry_after,
+        hidden,
+        again,
+    )
+    return _shell(language, head, main)

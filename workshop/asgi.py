@@ -1,10 +1,14 @@
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workshop.settings")
 # Django must be set up before the consumers import models.
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from workshop.handler import OneHopASGIHandler  # noqa: E402
+
+django_asgi_app = OneHopASGIHandler()
 
 from workshop import single_process  # noqa: E402
 

@@ -15,6 +15,7 @@ from django.http.request import split_domain_port, validate_host
 from workshop import access, live
 from workshop.live import fanout
 from workshop.models import Workshop
+from workshop.queries import unique_or_none
 
 # Close codes in the application range: the browser's client does not retry them.
 CLOSE_FORBIDDEN_ORIGIN = 4003
@@ -100,8 +101,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
 class ProjectorConsumer(LiveConsumer):
     def position(self):
         key = self.scope["url_route"]["kwargs"]["key"]
-        workshop = Workshop.objects.select_related("current_activity").filter(projector_key=key)
-        workshop = workshop.first()
+        workshop = unique_or_none(
+            Workshop.objects.select_related("current_activity").filter(projector_key=key)
+        )
         return (
             None
             if workshop is None
@@ -115,10 +117,10 @@ class ConsoleConsumer(LiveConsumer):
         workshop_id = self.scope["url_route"]["kwargs"]["workshop_id"]
         if user is None or not user.is_authenticated:
             return None
-        workshop = (
-            Workshop.objects.select_related("current_activity")
-            .filter(pk=workshop_id, facilitator=user)
-            .first()
+        workshop = unique_or_none(
+            Workshop.objects.select_related("current_activity").filter(
+                pk=workshop_id, facilitator=user
+            )
         )
         return (
             None if workshop is None else live.Position.of_staff(live.Audience.console(), workshop)

@@ -34,6 +34,7 @@ from workshop.models import (
     Workshop,
     WorkshopAccess,
 )
+from workshop.queries import unique_or_none
 
 MAX_TABLES = 60
 
@@ -219,7 +220,14 @@ def join(workshop: Workshop, table: Table, name: str, device: str = "") -> Parti
             revision=change.revision,
         )
         _joined(change, table)
+    _note_feed(change, table)
     return participant
+
+
+def _note_feed(change, table: Table) -> None:
+    """The table as its phones' next page reads it: where their feed stands after this."""
+    if table.pk in change.table_feeds:
+        table.feed_revision = change.table_feeds[table.pk][1]
 
 
 def _joined(change, table: Table) -> None:
@@ -231,7 +239,7 @@ def _joined(change, table: Table) -> None:
 def _participant_of_device(workshop: Workshop, device: str) -> Participant | None:
     if not device:
         return None
-    return Participant.objects.filter(workshop=workshop, device=device).first()
+    return unique_or_none(Participant.objects.filter(workshop=workshop, device=device))
 
 
 def post_takeaway(participant: Participant, text: str, token: uuid.UUID) -> Takeaway:
@@ -272,7 +280,7 @@ def _post_takeaway(participant: Participant, text: str, token: uuid.UUID) -> Tak
 
 
 def _existing_post(participant: Participant, text: str, token: uuid.UUID) -> Takeaway | None:
-    existing = Takeaway.objects.filter(author=participant, token=token).first()
+    existing = unique_or_none(Takeaway.objects.filter(author=participant, token=token))
     if existing is not None and existing.text != text:
         raise Refused(_("This post was already sent with different words."))
     return existing
@@ -833,6 +841,7 @@ def join_anonymously(workshop: Workshop, table: Table, device: str = "") -> Part
             revision=change.revision,
         )
         _joined(change, table)
+    _note_feed(change, table)
     return participant
 
 

@@ -229,45 +229,6 @@
     if (form && event.detail.ctx.response?.status !== 503) delete form.dataset.busyTries;
   });
 
-  // Joining: sent with fetch so that a busy room is waited out, with word of it, rather than
-  // shown as an error page; without JavaScript it is a plain form post.
-  document.addEventListener("submit", async (event) => {
-    const form = event.target.closest("form[data-join]");
-    if (!form || form.dataset.joining) return;
-    event.preventDefault();
-    form.dataset.joining = "";
-    const status = form.querySelector(".join-status");
-    const say = (text) => {
-      status.textContent = text;
-      status.hidden = !text;
-    };
-    for (let attempt = 0; ; attempt += 1) {
-      let response;
-      try {
-        response = await fetch(form.action || window.location.href, {
-          method: "POST",
-          body: new FormData(form),
-          credentials: "same-origin",
-          headers: { Accept: "application/json" },
-        });
-      } catch {
-        say(form.dataset.msgOffline);
-        await later(2000 * 2 ** Math.min(attempt, 3));
-        continue;
-      }
-      if (response.status === 503) {
-        say(form.dataset.msgBusy);
-        await later(retryAfterMs(response.headers) * 2 ** Math.min(attempt, 2));
-        continue;
-      }
-      const data = response.ok ? await response.json().catch(() => null) : null;
-      if (data && data.location) return window.location.assign(data.location);
-      // Anything else (a name left out, a closed workshop): the server's own page says why.
-      delete form.dataset.joining;
-      return form.submit();
-    }
-  });
-
   // --- Drafts: what is being typed survives a reload, a crash or a night's sleep ----------
   const draftKey = (field) => `draft:${window.location.pathname}:${field.dataset.draft}`;
   const drafts = {
@@ -604,6 +565,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    // The board answers the join form itself: the address bar says where the phone is.
+    const here = screen()?.dataset.here;
+    if (here && window.location.pathname !== here) window.history.replaceState(null, "", here);
     const serverNow = Number(screen()?.dataset.serverNow);
     if (Number.isFinite(serverNow) && serverNow > 0) clock.set(serverNow);
     refreshFields();

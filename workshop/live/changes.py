@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from workshop.live.broadcast import broadcast
 from workshop.live.pieces import PHONES, Audience, Piece, Stage
 from workshop.models import Activity, Table, Takeaway, Workshop
+from workshop.queries import unique_or_none
 
 _WORKSHOP = Workshop._meta.db_table
 _TABLE = Table._meta.db_table
@@ -134,7 +135,7 @@ def _lock(workshop: Workshop, *, fresh: bool) -> int:
     if fresh or (workshop.current_activity_id, workshop.stage_revision) != held:
         # The room moved (or its activity was edited) since this request read it.
         workshop.current_activity = (
-            Activity.objects.filter(pk=workshop.current_activity_id).first()
+            unique_or_none(Activity.objects.filter(pk=workshop.current_activity_id))
             if workshop.current_activity_id
             else None
         )

@@ -33,6 +33,7 @@ from workshop.live.pieces import (
     Stage,
 )
 from workshop.models import Activity, Completion, Participant, Table, Takeaway
+from workshop.queries import unique_or_none
 
 EVERYTHING = Q()
 
@@ -79,10 +80,10 @@ class Scene:
     def spotlight(self) -> Takeaway | None:
         if not self.workshop.spotlight_id:
             return None
-        takeaway = (
-            Takeaway.objects.select_related("author", "table")
-            .filter(pk=self.workshop.spotlight_id, hidden=False, deleted=False)
-            .first()
+        takeaway = unique_or_none(
+            Takeaway.objects.select_related("author", "table").filter(
+                pk=self.workshop.spotlight_id, hidden=False, deleted=False
+            )
         )
         if takeaway is not None:
             takeaway.author.workshop = self.workshop

@@ -23,6 +23,9 @@ def daphne_arguments(host: str, port: int) -> list[str]:
         # Daphne closes every socket after a day by default; a projector stays open longer.
         "--websocket_timeout",
         "-1",
+        # A room joining at once queues its handshakes: 5 s (Daphne's default) reset the last.
+        "--websocket_connect_timeout",
+        "30",
         "workshop.asgi:application",
     ]
 
