@@ -61,7 +61,7 @@ class LiveScreensEqualTheDatabase(ReplayRoom, TestCase):
         return [
             (by_key[key], text)
             for message in sent
-            for key, text in fanout.texts_for(message, set(by_key))
+            for key, _revision, text in fanout.texts_for(message, set(by_key))
         ]
 
     def assert_screens_equal_the_database(self, screens) -> None:

@@ -117,14 +117,21 @@ class Scene:
         return html
 
     def card_html(self, audience: Audience, takeaway: Takeaway) -> str:
-        """A card as this audience kind shows it: the same on every board, whatever the
-        activity, so rendered once per revision of the card (kept in cache.fragments)."""
+        """A card as this audience kind shows it: the same on every board of its kind (a phone's
+        differs between the discussion and the share-out), so rendered once per revision of the
+        card (kept in cache.fragments)."""
         by_votes = audience.kind in STAFF and self.stage.reorders_on_votes
+        shareout = audience.kind == PHONES and self.stage.is_shareout
         key = (*cache.of(self.workshop), audience.kind, takeaway.pk, takeaway.revision)
-        key += (self.workshop.anonymous, by_votes)
+        key += (self.workshop.anonymous, by_votes, shareout)
         html = cache.fragments.get(key)
         if html is None:
-            context = {"workshop": self.workshop, "takeaway": takeaway, "order_by_votes": by_votes}
+            context = {
+                "workshop": self.workshop,
+                "takeaway": takeaway,
+                "order_by_votes": by_votes,
+                "shareout": shareout,
+            }
             html = render_piece(audience, TAKEAWAY, context)
             cache.fragments.put(key, html)
         return html
