@@ -4,13 +4,13 @@ import contextlib
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from participants.solo import solo_context
+from participants.solo import has_completed, own_answers, solo_context
 from participants.views import with_participant
 from workshop import services
 from workshop.models import Activity, Step, Takeaway
@@ -33,6 +33,29 @@ def solo(request, participant):
         "answer_limit": settings.ANSWER_MAX_LENGTH,
     }
     return render(request, "participants/solo.html", context)
+
+
+@with_participant
+def solo_answers(request, participant):
+    """This phone's own answers to the reflection the room is in, for the reflection every
+    phone was sent without them."""
+    activity = _current_solo(participant)
+    answers, done = {}, ""
+    if activity is not None:
+        steps = list(activity.steps.all())
+        answers = {
+            a.step_id: {"text": a.text, "choices": a.choices}
+            for a in own_answers(participant, steps)
+        }
+        if has_completed(participant, activity):
+            context = {
+                "workshop": participant.workshop,
+                "solo": {"activity": activity, "completed": True},
+            }
+            done = render_to_string("participants/_solo_done.html", context, request=request)
+    response = JsonResponse({"answers": answers, "done": done})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _own_step(participant, pk) -> Step:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("w/<str:code>/post/", views.post, name="post"),
     path("w/<str:code>/updates/", views.updates, name="updates"),
     path("w/<str:code>/solo/", activity_views.solo, name="solo"),
+    path("w/<str:code>/solo/mine.json", activity_views.solo_answers, name="solo_answers"),
     path("w/<str:code>/solo/<int:pk>/done/", activity_views.done, name="done"),
     path("w/<str:code>/answer/<int:pk>/", activity_views.answer, name="answer"),
     path("w/<str:code>/share/<int:pk>/", activity_views.share, name="share"),

@@ -185,6 +185,25 @@ def test_private_answers_never_reach_a_shared_screen(facilitator, day, agenda, p
     assert "1 of 3 finished" in projector
 
 
+def test_the_reflection_every_phone_gets_holds_no_answer_and_each_asks_for_its_own(
+    client, facilitator, day, agenda, people
+):
+    go(facilitator, day, agenda[1])
+    step = agenda[1].steps.first()
+    services.save_answer(people["anna"], step, "Anna's own words")
+    services.complete_solo(people["anna"], agenda[1])
+    shared = live.catch_up(live.Audience.table(people["ben"].table_id), day.pk, None)
+    assert f'id="step-{step.pk}"' in shared.replace("\\", "")  # the form itself, for everyone
+    assert "Anna's own words" not in shared and "data-own" not in shared
+
+    mine = as_phone(client, people["anna"]).get(f"/w/{day.code}/solo/mine.json")
+    assert mine["Cache-Control"] == "private, no-store"
+    assert mine.json()["answers"][str(step.pk)]["text"] == "Anna's own words"
+    assert "You’re done" in mine.json()["done"]
+    bens = as_phone(client, people["ben"]).get(f"/w/{day.code}/solo/mine.json").json()
+    assert bens == {"answers": {}, "done": ""}  # Ben's phone gets Ben's, that is nothing
+
+
 def test_sharing_an_answer_makes_it_a_takeaway_of_the_next_discussion(
     facilitator, day, agenda, people
 ):

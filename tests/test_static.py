@@ -96,8 +96,9 @@ def on_disk(path: str) -> bytes:
 
 
 def test_pages_name_every_static_file_by_its_content_hash(page_assets):
-    assert len(page_assets) == 6
-    assert {Path(p).suffix for p in page_assets} == {".css", ".js", ".svg"}
+    # Two files in all, the stylesheet and one script: a phone's first visit asks for two.
+    assert len(page_assets) == 2
+    assert {Path(p).suffix for p in page_assets} == {".css", ".js"}
     for path in page_assets:
         assert HASHED.match(path), path
 
@@ -254,7 +255,7 @@ async def test_behind_an_https_proxy_plain_http_goes_on_to_django_to_be_redirect
 def test_every_static_file_a_template_names_is_served_from_memory():
     templates = (ROOT / "templates").rglob("*.html")
     names = {n for t in templates for n in re.findall(r"{% static '([^']+)' %}", t.read_text())}
-    assert {"css/app.css", "htmx/htmx.min.js", "js/live.js", "js/notes.js"} <= names
+    assert {"css/app.css", "js/app.js", "js/notes.js"} <= names
     assets = static_files.load_assets()
     for name in names:
         assert static_files.staticfiles_storage.url(name) in assets, name
@@ -333,7 +334,7 @@ def test_the_server_serves_the_pages_assets_hashed_gzipped_and_cached_for_a_year
         page, body = get(connection, "/j/")
         assert page.status == 200
         assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', body.decode())
-        assert len(assets) == 6
+        assert len(assets) == 2
         for path in assets:
             assert HASHED.match(path), path
             response, content = get(connection, path, **{"Accept-Encoding": "gzip"})
@@ -350,3 +351,21 @@ def test_the_server_serves_the_pages_assets_hashed_gzipped_and_cached_for_a_year
     finally:
         server.stop()
     assert "Traceback" not in server.log_tail(20_000)
+
+
+def test_the_pages_script_is_htmx_its_extensions_and_ours_in_order(page_assets):
+    script = on_disk(next(p for p in page_assets if p.endswith(".js")))
+    parts = [
+        (ROOT / "node_modules/htmx.org/dist/htmx.min.js").read_bytes()[:200],
+        (ROOT / "node_modules/htmx.org/dist/ext/hx-ws.min.js").read_bytes()[:200],
+        (ROOT / "node_modules/htmx.org/dist/ext/hx-upsert.min.js").read_bytes()[:200],
+        (ROOT / "static/js/live.js").read_bytes()[:200],
+    ]
+    positions = [script.index(part) for part in parts]
+    assert positions == sorted(positions)
+    assert b"sourceMappingURL" not in script  # the maps belong to the files it was made of
+
+
+def test_the_icon_is_in_the_page_itself(client, db):
+    page = client.get("/j/").content.decode()
+    assert '<link rel="icon" href="data:image/svg+xml,%3Csvg' in page

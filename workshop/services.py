@@ -255,28 +255,40 @@ def post_takeaway(participant: Participant, text: str, token: uuid.UUID) -> Take
 def _post_takeaway(participant: Participant, text: str, token: uuid.UUID) -> Takeaway:
     workshop = participant.workshop
     with live.changing(workshop) as change:
-        existing = _existing_post(participant, text, token)
-        if existing is not None:
-            # A retry: the first try may have been stored and never announced (a process that
-            # died after commit). Announcing it again is harmless: screens replace it by id.
-            existing.author = participant
-            change.takeaway(existing)
-            return existing
-        _check_open(workshop)
         activity = workshop.current_activity
-        if activity is None or not activity.is_discussion:
-            raise Refused(_("Posting opens during the table discussion."))
-        takeaway = Takeaway.objects.create(
-            workshop=workshop,
-            activity=activity,
-            table_id=participant.table_id,
-            author=participant,
-            token=token,
-            text=text,
-            revision=change.revision,
-        )
+        if not workshop.is_open or activity is None or not activity.is_discussion:
+            # Too late for a new post; a retry of one stored in time still finds it.
+            takeaway = _announce_again(change, participant, text, token)
+            _check_open(workshop)
+            if takeaway is None:
+                raise Refused(_("Posting opens during the table discussion."))
+            return takeaway
+        try:
+            with transaction.atomic():  # a savepoint: the token may be stored already
+                takeaway = Takeaway.objects.create(
+                    workshop=workshop,
+                    activity=activity,
+                    table_id=participant.table_id,
+                    author=participant,
+                    token=token,
+                    text=text,
+                    revision=change.revision,
+                )
+        except IntegrityError:
+            return _announce_again(change, participant, text, token)
         change.takeaway(takeaway)
     return takeaway
+
+
+def _announce_again(change, participant, text, token) -> Takeaway | None:
+    """A retry of a post stored already: the first try may never have been announced (its
+    process died after commit), and announcing it again is harmless (screens replace a card
+    by its id)."""
+    existing = _existing_post(participant, text, token)
+    if existing is not None:
+        existing.author = participant
+        change.takeaway(existing)
+    return existing
 
 
 def _existing_post(participant: Participant, text: str, token: uuid.UUID) -> Takeaway | None:

@@ -247,6 +247,13 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+# js/app.js, every page's scripts in one file, is made from its sources (workshop/static_files).
+BUILD_STATIC_DIR = BASE_DIR / "build" / "static"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "workshop.static_files.BundleFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -18,14 +18,16 @@ import fcntl
 import hashlib
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.staticfiles.finders import get_finders
+from django.contrib.staticfiles.finders import BaseFinder, get_finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from whitenoise.media_types import MediaTypes
 
@@ -207,6 +209,57 @@ class StaticFiles:
 async def respond(send, status: int, headers, body: bytes) -> None:
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+# --- One script for a phone ------------------------------------------------------------------
+
+# Every page's scripts, in the order they must run: htmx, its two extensions, then ours. They
+# are one file, so that a phone fetches one script, not four.
+BUNDLE = "js/app.js"
+BUNDLED = [
+    ("node_modules/htmx.org/dist/htmx.min.js"),
+    ("node_modules/htmx.org/dist/ext/hx-ws.min.js"),
+    ("node_modules/htmx.org/dist/ext/hx-upsert.min.js"),
+    ("static/js/live.js"),
+]
+_SOURCE_MAP = re.compile(rb"^//# sourceMappingURL=.*$", re.MULTILINE)
+
+
+def build_bundle() -> Path:
+    """Writes js/app.js into build/static/ when one of its sources is newer (the npm packages
+    are not ours to commit, so it is made here, as the files are collected)."""
+    target = Path(settings.BUILD_STATIC_DIR) / BUNDLE
+    sources = [Path(settings.BASE_DIR) / name for name in BUNDLED]
+    newest = max(path.stat().st_mtime_ns for path in sources)
+    if target.exists() and target.stat().st_mtime_ns >= newest:
+        return target
+    parts = [_SOURCE_MAP.sub(b"", path.read_bytes()).rstrip() for path in sources]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    draft = target.with_name(f"{target.name}.{os.getpid()}")
+    draft.write_bytes(b";\n".join(parts) + b"\n")
+    draft.replace(target)  # at once: another process may be reading it
+    return target
+
+
+class BundleFinder(BaseFinder):
+    """Finds js/app.js, built from its sources whenever it is looked for."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.storage = FileSystemStorage(location=settings.BUILD_STATIC_DIR)
+
+    def check(self, **kwargs):
+        return []
+
+    def find(self, path, find_all=False, **kwargs):
+        if path != BUNDLE:
+            return []
+        found = str(build_bundle())
+        return [found] if find_all else found
+
+    def list(self, ignore_patterns):
+        build_bundle()
+        yield BUNDLE, self.storage
 
 
 # --- Collecting ------------------------------------------------------------------------------

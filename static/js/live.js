@@ -472,6 +472,7 @@
     });
     markVotes();
     pageSteps();
+    document.querySelectorAll("[data-solo]").forEach(ownAnswers);
     tickTimers();
   }
 
@@ -515,6 +516,50 @@
     },
     true,
   );
+
+  // --- A reflection is sent to every phone without answers: each puts in its own ------------
+  // Only a phone that has answered this reflection before asks for its answers (a room
+  // arriving in a reflection would otherwise ask a thousand times for nothing).
+  const answeredKey = (solo) => `answered:${window.location.pathname}:${solo.dataset.activity}`;
+  async function ownAnswers(solo) {
+    if (solo.hasAttribute("data-own") || solo.dataset.filled !== undefined) return;
+    solo.dataset.filled = "";
+    if (!localStorage.getItem(answeredKey(solo))) return;
+    let data;
+    try {
+      const response = await fetch(solo.dataset.answers, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (!response.ok) return;
+      data = await response.json();
+    } catch {
+      return;
+    }
+    for (const [step, answer] of Object.entries(data.answers || {})) {
+      const form = solo.querySelector(`#step-${step} .solo-step__form`);
+      if (!form) continue;
+      const field = form.querySelector("textarea");
+      if (field && !field.value) field.value = answer.text; // a draft typed here comes first
+      form.querySelectorAll("input[name=choices]").forEach((box) => {
+        box.checked = answer.choices.includes(box.value);
+      });
+    }
+    if (data.done) {
+      await window.htmx.swap({ target: "#solo-done", swap: "outerHTML", text: data.done });
+    }
+    document.querySelectorAll("textarea[data-limit]").forEach(updateCounter);
+  }
+  document.addEventListener("htmx:after:request", (event) => {
+    const ctx = event.detail.ctx;
+    const solo = ctx.sourceElement?.closest?.("[data-solo]");
+    if (!solo || !(ctx.response?.status < 300)) return;
+    try {
+      localStorage.setItem(answeredKey(solo), "1");
+    } catch {
+      /* storage full or disabled: its answers still show after a reload of the page */
+    }
+  });
 
   // --- A reflection shows one step at a time (all of them without JavaScript) --------------
   function pageSteps() {

@@ -106,6 +106,9 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
     expect(phones["Anna"].get_by_role("textbox", name="Leading team meetings")).to_have_value(
         SECRETS["Anna"]
     )
+    # The reflection came back the same for everyone; each phone put its own answers in.
+    expect(phones["Anna"].get_by_label("Becoming the bottleneck")).to_be_checked()
+    expect(phones["Anna"].locator(".solo-done")).to_contain_text("You’re done")
     phones["Anna"].reload()
     expect(phones["Anna"].get_by_role("textbox", name="Leading team meetings")).to_have_value(
         SECRETS["Anna"]

@@ -45,7 +45,7 @@ TAKEAWAY = Piece("takeaway", "takeaway-{takeaway}", EVERYONE)
 TABLE_LIST = Piece("table_list", "table-{table}-list", EVERYONE)  # a container, no partial
 # The whole of what the screen shows of the running activity: a snapshot.
 BOARD = Piece(
-    "board", "board", EVERYONE, needs=("timer", "spotlight", "progress", "tables", "agenda")
+    "board", "board", EVERYONE, needs=("timer", "spotlight", "progress", "tables", "agenda", "solo")
 )
 
 # Pieces of the workshop as a whole, sent when they change and with every catch-up.

@@ -99,6 +99,15 @@ class Scene:
         }
 
     @cached_property
+    def solo(self) -> dict | None:
+        """The reflection every phone is sent: its steps, without anyone's answers."""
+        if self.stage.kind != Activity.Kind.SOLO:
+            return None
+        from participants.solo import solo_context
+
+        return solo_context(None, self.stage.activity)
+
+    @cached_property
     def agenda(self) -> list[Activity]:
         return list(self.workshop.activities.all())
 
@@ -157,6 +166,9 @@ class Scene:
                         ),
                         0,
                     )
+            elif need == "solo":
+                if audience.kind == PHONES and self.solo is not None:
+                    context["solo"] = self.solo
             else:
                 context[need] = getattr(self, need)
         return context
