@@ -10,8 +10,10 @@ running the room are served.
 An ASGI middleware in front of Django: a refusal costs a fraction of a request through it.
 """
 
+import asyncio
 import json
 import random
+from collections import deque
 from functools import lru_cache
 from urllib.parse import parse_qsl
 
@@ -29,26 +31,63 @@ RETRY_AFTER = (1, 4)  # seconds, drawn for each refusal: phones come back spread
 FORM_LIMIT = 64 * 1024  # a form this big is not a phone's: refused without its fields
 
 
+class Places:
+    """Room for `size` requests at once, and a short line for as many more, each waiting at
+    most `patience` seconds: a burst is smoothed out, an overload refused at once."""
+
+    def __init__(self, size: int, patience: float):
+        self.size, self.patience = size, patience
+        self.taken = 0
+        self.line: deque[asyncio.Future] = deque()
+
+    async def take(self) -> bool:
+        if self.taken < self.size:
+            self.taken += 1
+            return True
+        if len(self.line) >= self.size or self.patience <= 0:
+            return False
+        turn = asyncio.get_running_loop().create_future()
+        self.line.append(turn)
+        try:
+            await asyncio.wait_for(asyncio.shield(turn), self.patience)
+        except TimeoutError:
+            if turn.done():  # handed a place as it gave up: give it on
+                self.give_back()
+            else:
+                self.line.remove(turn)
+                turn.cancel()
+            return False
+        return True
+
+    def give_back(self) -> None:
+        while self.line:
+            turn = self.line.popleft()
+            if not turn.done():
+                turn.set_result(None)  # the place goes straight to the next in line
+                return
+        self.taken -= 1
+
+
 class Admission:
     def __init__(self, app, *, phones: int | None = None, staff: int | None = None):
         self.app = app
-        self.limits = {
-            "phones": phones or settings.MAX_PHONE_REQUESTS,
-            "staff": staff or settings.MAX_FACILITATOR_REQUESTS,
+        patience = settings.ADMISSION_PATIENCE
+        self.places = {
+            "phones": Places(phones or settings.MAX_PHONE_REQUESTS, patience),
+            "staff": Places(staff or settings.MAX_FACILITATOR_REQUESTS, patience),
         }
-        self.in_flight = {"phones": 0, "staff": 0}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["path"] in ALWAYS:
             return await self.app(scope, receive, send)
         kind = "staff" if scope["path"].startswith(STAFF_PREFIXES) else "phones"
-        if self.in_flight[kind] >= self.limits[kind]:
+        places = self.places[kind]
+        if not await places.take():
             return await refuse(scope, receive, send)
-        self.in_flight[kind] += 1
         try:
             return await self.app(scope, receive, send)
         finally:
-            self.in_flight[kind] -= 1
+            places.give_back()
 
 
 async def refuse(scope, receive, send) -> None:

@@ -67,9 +67,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if not same_origin(self.scope):
             await self.close(code=CLOSE_FORBIDDEN_ORIGIN)
             return
-        found = await database_sync_to_async(self.catch_up, thread_sensitive=False)(
-            requested_revision(self.scope)
-        )
+        found = await database_sync_to_async(self.catch_up)(requested_revision(self.scope))
         if found is None:
             await self.close(code=CLOSE_NOT_ALLOWED)
             return

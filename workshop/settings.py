@@ -156,7 +156,7 @@ if os.environ.get("DATABASE_URL"):
     # connection and gives it back when it ends.
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        from psycopg_pool import ConnectionPool
+        from workshop.db import postgres
 
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 2,
@@ -165,9 +165,10 @@ if os.environ.get("DATABASE_URL"):
             "max_size": int(os.environ.get("DB_POOL_SIZE", "10")),
             # A request waits this long for a free connection, then answers "busy, retry".
             "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
-            # Test each connection as it is lent: after a PostgreSQL restart, the pool replaces
-            # the dead ones instead of failing a request with each.
-            "check": ConnectionPool.check_connection,
+            # Test a connection that sat idle before lending it: after a PostgreSQL restart,
+            # the pool replaces the dead ones instead of failing a request with each.
+            "check": postgres.check_if_idle,
+            "reset": postgres.note_return,
         }
 else:
     DATABASES = {
@@ -273,6 +274,8 @@ LOGGING = {
 # have room of their own.
 MAX_PHONE_REQUESTS = int(os.environ.get("MAX_PHONE_REQUESTS", "8"))
 MAX_FACILITATOR_REQUESTS = int(os.environ.get("MAX_FACILITATOR_REQUESTS", "4"))
+# As many more may wait this long for a place (a burst is smoothed out); beyond, "busy" at once.
+ADMISSION_PATIENCE = float(os.environ.get("ADMISSION_PATIENCE", "0.5"))
 
 # Limits that keep one participant's paste from filling a projector.
 TAKEAWAY_MAX_LENGTH = 500

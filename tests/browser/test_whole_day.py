@@ -232,5 +232,6 @@ def test_the_console_works_as_a_remote_on_the_facilitators_phone(server, open_co
     expect(laptop.locator("#spotlight")).to_contain_text("Hide me from the wall")
     # The remote's own board is replaced by the answer to its click: wait for that first.
     expect(remote.locator("#spotlight")).to_contain_text("Hide me from the wall")
-    remote.locator(".runbar").scroll_into_view_if_needed()
+    # Live updates may swap the run bar at any moment: find and scroll it in one step.
+    remote.evaluate("document.querySelector('.runbar').scrollIntoView({block: 'nearest'})")
     screenshot(remote, "console-remote-phone")

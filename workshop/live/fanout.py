@@ -88,7 +88,7 @@ class Fanout:
 
     async def beat(self, workshop_id: int, *, everyone: bool = False) -> None:
         """Tells each audience's sockets the latest revision it should hold."""
-        revisions = await database_sync_to_async(_revisions, thread_sensitive=False)(workshop_id)
+        revisions = await database_sync_to_async(_revisions)(workshop_id)
         if revisions is None:
             return  # the workshop is gone; its sockets are closed by whoever deleted it
         for key, revision in revisions.items():
