@@ -4,6 +4,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from tests.conftest import as_phone
@@ -148,9 +149,26 @@ def test_answers_are_saved_only_while_the_reflection_runs(facilitator, day, agen
     go(facilitator, day, agenda[1])
     services.save_answer(people["anna"], step, "Just right")
     go(facilitator, day, agenda[2])
+    # Words typed as the facilitator pressed Next still count, for a short grace period.
+    services.save_answer(people["anna"], step, "Just in time")
+    Activity.objects.filter(pk=agenda[1].pk).update(
+        left_at=timezone.now() - timedelta(seconds=settings.ANSWER_GRACE_SECONDS + 1)
+    )
     with pytest.raises(services.Refused, match="closed"):
         services.save_answer(people["anna"], step, "Too late")
-    assert Answer.objects.get().text == "Just right"
+    assert Answer.objects.get().text == "Just in time"
+
+
+def test_done_counts_in_the_grace_period_only(facilitator, day, agenda, people):
+    go(facilitator, day, agenda[1])
+    go(facilitator, day, agenda[2])
+    services.complete_solo(people["anna"], agenda[1])
+    Activity.objects.filter(pk=agenda[1].pk).update(
+        left_at=timezone.now() - timedelta(seconds=settings.ANSWER_GRACE_SECONDS + 1)
+    )
+    with pytest.raises(services.Refused, match="closed"):
+        services.complete_solo(people["ben"], agenda[1])
+    assert list(Completion.objects.values_list("participant__name", flat=True)) == ["Anna"]
 
 
 def test_an_answer_over_its_limit_is_refused(facilitator, day, agenda, people, settings):

@@ -163,6 +163,8 @@ class Activity(models.Model):
     )
     order_by_votes = models.BooleanField(default=False)
     revision = models.PositiveBigIntegerField(default=0)
+    # When the room last moved away from it: a reflection takes answers a little longer.
+    left_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["position", "pk"]

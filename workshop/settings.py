@@ -280,4 +280,7 @@ ADMISSION_PATIENCE = float(os.environ.get("ADMISSION_PATIENCE", "0.5"))
 # Limits that keep one participant's paste from filling a projector.
 TAKEAWAY_MAX_LENGTH = 500
 ANSWER_MAX_LENGTH = 2000
+# After the room moves on, a reflection still takes answers this long: words typed as the
+# facilitator pressed Next, and sent as the phone reconnects, are kept.
+ANSWER_GRACE_SECONDS = int(os.environ.get("ANSWER_GRACE_SECONDS", "120"))
 NAME_MAX_LENGTH = 40
