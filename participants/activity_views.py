@@ -1,7 +1,5 @@
 """Phone screens for the activities of the day: the private reflection and share-out votes."""
 
-import contextlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
@@ -88,26 +86,40 @@ def share(request, participant, pk):
     step = _own_step(participant, pk)
     try:
         services.share_answer(participant, step)
-        message = _("Shared with your table.")
     except services.Refused as refused:
-        message = str(refused)
-    if request.htmx:
-        return HttpResponse(
-            render_to_string("participants/_shared.html", {"message": message}, request=request)
-        )
+        # The button stays, with the reason: the person may try again once it is possible.
+        if request.htmx:
+            context = {"workshop": participant.workshop, "step": step, "error": str(refused)}
+            return render(request, "participants/_share.html", context)
+        messages.error(request, str(refused))
+    else:
+        if request.htmx:
+            message = _("Shared with your table.")
+            return render(request, "participants/_shared.html", {"message": message})
+        messages.success(request, _("Shared with your table."))
     return redirect("participants:board", code=participant.workshop.code)
 
 
 @require_POST
 @with_participant
 def done(request, participant, pk):
-    activity = get_object_or_404(Activity, pk=pk, workshop=participant.workshop)
-    # If the reflection closed meanwhile, the board already shows where the room is.
-    with contextlib.suppress(services.Refused):
+    activity = get_object_or_404(
+        Activity, pk=pk, workshop=participant.workshop, kind=Activity.Kind.SOLO
+    )
+    error = None
+    try:
         services.complete_solo(participant, activity)
+    except services.Refused as refused:
+        error = str(refused)  # said as it is: never "done" when it was not recorded
     if request.htmx:
-        context = {"workshop": participant.workshop, "solo": solo_context(participant, activity)}
+        context = {
+            "workshop": participant.workshop,
+            "solo": solo_context(participant, activity),
+            "error": error,
+        }
         return render(request, "participants/_solo_done.html", context)
+    if error:
+        messages.error(request, error)
     return redirect("participants:board", code=participant.workshop.code)
 
 

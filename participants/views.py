@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -207,11 +208,18 @@ def edit(request, participant, pk):
 @with_participant
 def delete(request, participant, pk):
     takeaway = _own_takeaway(participant, pk)
+    target = f"#{live.TAKEAWAY.id_for(takeaway=takeaway.pk)}"
     try:
         services.delete_takeaway(participant, takeaway)
     except services.Refused as refused:
-        messages.error(request, str(refused))
-    if request.htmx:
-        target = live.TAKEAWAY.id_for(takeaway=takeaway.pk)
-        return HttpResponse(live.partial(f"#{target}", "delete"))
+        if not request.htmx:
+            messages.error(request, str(refused))
+        else:
+            # The card as it still is, with the reason: never "gone" when it is not.
+            notice = render_to_string("participants/_refused.html", {"message": str(refused)})
+            card = live.own_card(takeaway, participant.workshop)
+            return HttpResponse(card + live.partial(target, "beforeend", notice))
+    else:
+        if request.htmx:
+            return HttpResponse(live.partial(target, "delete"))
     return redirect(reverse("participants:board", args=[participant.workshop.code]))

@@ -320,3 +320,26 @@ def test_only_activities_of_this_workshop_can_be_gone_to(facilitator, day):
             facilitator, day, elsewhere.activities.first(), day.current_activity_id
         )
     assert Activity.objects.filter(workshop=day).count() == 5
+
+
+def test_a_refused_done_says_why_and_never_claims_done(client, facilitator, day, agenda, people):
+    go(facilitator, day, agenda[1])
+    services.set_workshop_open(facilitator, day, False)
+    phone = as_phone(client, people["anna"])
+    response = phone.post(f"/w/{day.code}/solo/{agenda[1].pk}/done/", HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "This workshop is closed." in body
+    assert "You’re done" not in body and "I’m done" in body  # the button stays
+    assert not Completion.objects.exists()
+
+
+def test_a_refused_share_keeps_the_button_and_says_why(client, facilitator, day, agenda, people):
+    go(facilitator, day, agenda[1])
+    step = agenda[1].steps.exclude(kind="checklist").first()
+    services.save_answer(people["anna"], step, "Worth sharing")
+    services.set_workshop_open(facilitator, day, False)
+    phone = as_phone(client, people["anna"])
+    response = phone.post(f"/w/{day.code}/share/{step.pk}/", HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "This workshop is closed." in body and "Share this answer" in body
+    assert not Takeaway.objects.exists()
