@@ -3,7 +3,7 @@
 import uuid
 
 from django.conf import settings
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,7 @@ def post_takeaway(participant: Participant, text: str, token: uuid.UUID) -> Take
     text = rules.text(text, max_length=settings.TAKEAWAY_MAX_LENGTH, what=_("The takeaway"))
     try:
         with rules.participating(participant, during=DISCUSSION) as change:
-            takeaway = _stored(participant, text, token) or _insert(participant, text, token)
+            takeaway = _insert(participant, text, token)
             change.takeaway(takeaway)
     except Refused:
         # Too late for a new post; a retry of one stored in time still finds it.
@@ -35,6 +35,18 @@ def post_takeaway(participant: Participant, text: str, token: uuid.UUID) -> Take
 
 
 def _insert(participant: Participant, text: str, token: uuid.UUID) -> Takeaway:
+    """The new card, or the one this token stored already (a retry): the insert tried first,
+    in a savepoint, because a retry is rare and a lookup before every post is not free."""
+    try:
+        with transaction.atomic():
+            return _create(participant, text, token)
+    except IntegrityError:
+        if (stored := _stored(participant, text, token)) is None:
+            raise
+        return stored
+
+
+def _create(participant: Participant, text: str, token: uuid.UUID) -> Takeaway:
     workshop = participant.workshop
     return Takeaway.objects.create(
         workshop=workshop,
