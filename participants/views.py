@@ -55,7 +55,12 @@ def join(request, code, table_number=None):
     if not workshop.is_open:
         return render(request, "participants/closed.html", {"workshop": workshop})
 
-    preset = workshop.tables.filter(number=table_number).first() if table_number else None
+    tables = None
+    if table_number:
+        preset = workshop.tables.filter(number=table_number).first()
+    else:
+        tables = list(workshop.tables.order_by("number").only("pk", "name"))
+        preset = tables[0] if len(tables) == 1 else None  # one table: nothing to choose
     form = JoinForm(request.POST or None, workshop=workshop, initial={"table": preset})
     if workshop.anonymous:
         del form.fields["name"]  # an anonymous workshop asks nobody's name
@@ -80,7 +85,7 @@ def join(request, code, table_number=None):
             return response
     context = {"workshop": workshop, "form": form, "preset": preset}
     if preset is None:
-        context["tables"] = list(workshop.tables.order_by("number").only("pk", "name"))
+        context["tables"] = tables or list(workshop.tables.order_by("number").only("pk", "name"))
     return render(request, "participants/join.html", context)
 
 
