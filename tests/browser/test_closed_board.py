@@ -10,13 +10,19 @@ from tests.browser.test_live_loop import create_workshop, join, post, sign_in
 pytestmark = pytest.mark.browser
 
 
-def test_closing_takes_away_edit_and_delete_on_the_phone(server, open_context):
+def one_table(server, open_context, title):
+    """A console on a laptop and one phone joined to the workshop's only table."""
     laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
     sign_in(laptop, server)
-    create_workshop(laptop, "Closing time", 1)
+    create_workshop(laptop, title, 1)
     code = laptop.locator(".console__join .code-inline").inner_text()
     phone = open_context(**PHONE).new_page()
     join(phone, f"{server}/j/{code}/", "Pia")
+    return laptop, phone
+
+
+def test_closing_takes_away_edit_and_delete_on_the_phone(server, open_context):
+    laptop, phone = one_table(server, open_context, "Closing time")
     post(phone, "Mine to edit")
     card = phone.locator(".takeaway", has_text="Mine to edit")
     expect(card.get_by_role("link", name="Edit")).to_be_visible()
@@ -31,12 +37,7 @@ def test_closing_takes_away_edit_and_delete_on_the_phone(server, open_context):
 
 
 def test_words_typed_when_the_room_closes_stay_in_sight(server, open_context):
-    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
-    sign_in(laptop, server)
-    create_workshop(laptop, "Closing mid-sentence", 1)
-    code = laptop.locator(".console__join .code-inline").inner_text()
-    phone = open_context(**PHONE).new_page()
-    join(phone, f"{server}/j/{code}/", "Pia")
+    laptop, phone = one_table(server, open_context, "Closing mid-sentence")
     composer = phone.get_by_role("textbox", name="Post a takeaway for your table")
     composer.fill("Half a thought")
 
