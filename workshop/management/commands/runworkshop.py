@@ -66,6 +66,8 @@ class Command(BaseCommand):
         os.execv(daphne, daphne_arguments(host, port))  # noqa: S606 - replaces this process
 
     def _lan_base_url(self, port: int) -> str:
+        if settings.DEBUG:  # then the server answers this machine only (settings.ALLOWED_HOSTS)
+            return f"http://localhost:{port}"
         addresses = lan_addresses()
         host = url_host(addresses[0]) if addresses else "localhost"
         return f"http://{host}:{port}"
