@@ -66,6 +66,18 @@ def test_behind_an_https_proxy_http_is_redirected_and_cookies_are_secure(tmp_pat
         server.stop()
 
 
+def test_a_client_that_is_not_the_trusted_proxy_cannot_claim_https(tmp_path):
+    # The test connects from 127.0.0.1; the only trusted proxy is elsewhere.
+    settings = {k: PRODUCTION[k] for k in ("HTTPS", "SECRET_KEY", "ALLOWED_HOSTS", "PUBLIC_URL")}
+    server = ServerProcess(tmp_path, TRUSTED_PROXIES="10.0.0.1", **settings).prepare().start()
+    try:
+        claimed = get(server, "/j/", **{"X-Forwarded-Proto": "https"})
+        assert claimed.status == 301
+        assert claimed.getheader("Location") == "https://workshops.example.com/j/"
+    finally:
+        server.stop()
+
+
 def test_embedded_mode_serves_plain_http_with_a_content_security_policy(client):
     response = client.get("/j/")
     assert response.status_code == 200  # no redirect to https on the venue's network

@@ -22,8 +22,16 @@ CLOSE_FORBIDDEN_ORIGIN = 4003
 CLOSE_NOT_ALLOWED = 4004
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+# The scheme of the page that may open a socket served over each WebSocket scheme.
+PAGE_SCHEMES = {"ws": "http", "wss": "https"}
+
+
 def same_origin(scope) -> bool:
-    """The page that opened the socket was served by this host (a CSRF check for sockets)."""
+    """The page that opened the socket was served by this site: same scheme, host and port (a
+    CSRF check for sockets). An http:// page must not listen to a site served over https, nor
+    the other way round. The socket's scheme is the browser's, from the trusted proxy
+    (workshop/proxy.py)."""
     from django.conf import settings
 
     headers = dict(scope.get("headers", []))
@@ -31,9 +39,28 @@ def same_origin(scope) -> bool:
     host = headers.get(b"host", b"").decode("latin-1")
     if not origin or not host:
         return False
-    origin_host = urlsplit(origin).netloc
     domain, _port = split_domain_port(host)
-    return origin_host == host and validate_host(domain, settings.ALLOWED_HOSTS)
+    if not validate_host(domain, settings.ALLOWED_HOSTS):
+        return False
+    site = _origin_of(PAGE_SCHEMES.get(scope.get("scheme", "ws"), ""), host)
+    return site is not None and _origin_of(*_scheme_and_netloc(origin)) == site
+
+
+def _scheme_and_netloc(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
+
+
+def _origin_of(scheme: str, netloc: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) with the scheme's default port filled in; None if not a web origin."""
+    if scheme not in DEFAULT_PORTS or not netloc or "@" in netloc:
+        return None
+    parts = urlsplit(f"{scheme}://{netloc}")
+    try:
+        port = parts.port or DEFAULT_PORTS[scheme]
+    except ValueError:  # not a port number
+        return None
+    return scheme, parts.hostname or "", port
 
 
 def scope_cookies(scope) -> dict[str, str]:

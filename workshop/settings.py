@@ -82,8 +82,8 @@ env.refuse_unsafe(
     trusted_proxies=TRUSTED_PROXIES,
 )
 if HTTPS:
-    # The proxy says which scheme the browser used; only the proxy can reach the app.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # No SECURE_PROXY_SSL_HEADER: workshop/proxy.py sets the request's scheme from the trusted
+    # proxy's X-Forwarded-Proto, and drops that header from anyone else.
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

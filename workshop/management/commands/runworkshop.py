@@ -19,7 +19,8 @@ def daphne_arguments(host: str, port: int) -> list[str]:
         "daphne",
         "--endpoint",
         f"tcp:port={port}:interface={host.replace(':', r'\:')}:backlog={LISTEN_BACKLOG}",
-        "--proxy-headers",
+        # No --proxy-headers: Daphne would believe X-Forwarded-For from anyone, so a phone could
+        # name its own address. workshop/proxy.py believes it from TRUSTED_PROXIES only.
         # Daphne closes every socket after a day by default; a projector stays open longer.
         "--websocket_timeout",
         "-1",
