@@ -20,6 +20,13 @@ from workshop.queries import unique_or_none
 # Close codes in the application range: the browser's client does not retry them.
 CLOSE_FORBIDDEN_ORIGIN = 4003
 CLOSE_NOT_ALLOWED = 4004
+# A message from a browser longer than MAX_CLIENT_MESSAGE: 1009's twin in the application range,
+# which is all an application may send through Daphne (autobahn refuses 1009 from us). A message
+# in one frame, as browsers send, never gets here: Daphne drops the connection at the frame's
+# header (runworkshop's --websocket-max-frame-size).
+CLOSE_MESSAGE_TOO_BIG = 4009
+# The app reads nothing from browsers; a few KiB is more than any legitimate message.
+MAX_CLIENT_MESSAGE = 4 * 1024
 
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -120,7 +127,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.joined = None
 
     async def receive(self, text_data=None, bytes_data=None):
-        pass
+        # Ignored (state never changes through a socket), but not without bound: a message
+        # sent in many small frames reaches here whole, buffered by Daphne up to 1 MiB.
+        size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
+        if size > MAX_CLIENT_MESSAGE:
+            await self.close(code=CLOSE_MESSAGE_TOO_BIG)
 
 
 class ProjectorConsumer(LiveConsumer):
