@@ -20,10 +20,25 @@ from workshop.queries import unique_or_none
 # Close codes in the application range: the browser's client does not retry them.
 CLOSE_FORBIDDEN_ORIGIN = 4003
 CLOSE_NOT_ALLOWED = 4004
+# A message from a browser longer than MAX_CLIENT_MESSAGE: 1009's twin in the application range,
+# which is all an application may send through Daphne (autobahn refuses 1009 from us). A message
+# in one frame, as browsers send, never gets here: Daphne drops the connection at the frame's
+# header (runworkshop's --websocket-max-frame-size).
+CLOSE_MESSAGE_TOO_BIG = 4009
+# The app reads nothing from browsers; a few KiB is more than any legitimate message.
+MAX_CLIENT_MESSAGE = 4 * 1024
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+# The scheme of the page that may open a socket served over each WebSocket scheme.
+PAGE_SCHEMES = {"ws": "http", "wss": "https"}
 
 
 def same_origin(scope) -> bool:
-    """The page that opened the socket was served by this host (a CSRF check for sockets)."""
+    """The page that opened the socket was served by this site: same scheme, host and port (a
+    CSRF check for sockets). An http:// page must not listen to a site served over https, nor
+    the other way round. The socket's scheme is the browser's, from the trusted proxy
+    (workshop/proxy.py)."""
     from django.conf import settings
 
     headers = dict(scope.get("headers", []))
@@ -31,9 +46,28 @@ def same_origin(scope) -> bool:
     host = headers.get(b"host", b"").decode("latin-1")
     if not origin or not host:
         return False
-    origin_host = urlsplit(origin).netloc
     domain, _port = split_domain_port(host)
-    return origin_host == host and validate_host(domain, settings.ALLOWED_HOSTS)
+    if not validate_host(domain, settings.ALLOWED_HOSTS):
+        return False
+    site = _origin_of(PAGE_SCHEMES.get(scope.get("scheme", "ws"), ""), host)
+    return site is not None and _origin_of(*_scheme_and_netloc(origin)) == site
+
+
+def _scheme_and_netloc(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
+
+
+def _origin_of(scheme: str, netloc: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) with the scheme's default port filled in; None if not a web origin."""
+    if scheme not in DEFAULT_PORTS or not netloc or "@" in netloc:
+        return None
+    parts = urlsplit(f"{scheme}://{netloc}")
+    try:
+        port = parts.port or DEFAULT_PORTS[scheme]
+    except ValueError:  # not a port number
+        return None
+    return scheme, parts.hostname or "", port
 
 
 def scope_cookies(scope) -> dict[str, str]:
@@ -93,7 +127,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.joined = None
 
     async def receive(self, text_data=None, bytes_data=None):
-        pass
+        # Ignored (state never changes through a socket), but not without bound: a message
+        # sent in many small frames reaches here whole, buffered by Daphne up to 1 MiB.
+        size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
+        if size > MAX_CLIENT_MESSAGE:
+            await self.close(code=CLOSE_MESSAGE_TOO_BIG)
 
 
 class ProjectorConsumer(LiveConsumer):
