@@ -277,6 +277,10 @@ MAX_FACILITATOR_REQUESTS = int(os.environ.get("MAX_FACILITATOR_REQUESTS", "4"))
 # As many more may wait this long for a place (a burst is smoothed out); beyond, "busy" at once.
 ADMISSION_PATIENCE = float(os.environ.get("ADMISSION_PATIENCE", "0.5"))
 
+# On SIGTERM (workshop/serve.py): how long requests in flight may take to finish before the
+# process stops anyway. Keep it well under systemd's TimeoutStopSec (README, "Deploying").
+SHUTDOWN_GRACE = float(os.environ.get("SHUTDOWN_GRACE", "5"))
+
 # Limits that keep one participant's paste from filling a projector.
 TAKEAWAY_MAX_LENGTH = 500
 ANSWER_MAX_LENGTH = 2000
