@@ -44,11 +44,19 @@ class GracefulServer(daphne.server.Server):
         self.ports = []
         self.stopping_since = None
         reactor.callWhenRunning(self._take_over_signals)
+        reactor.callLater(0, self._watch_the_loop)  # from inside the running event loop
         super().run()
 
     def listen_success(self, port):
         self.ports.append(port)
         super().listen_success(port)
+
+    def _watch_the_loop(self) -> None:
+        from django.conf import settings
+
+        from workshop import loop_watchdog
+
+        loop_watchdog.start(settings.LOOP_STALL_WARNING)
 
     def _take_over_signals(self) -> None:
         # Twisted has installed its own by now (they stop the loop at once): ours replace them.
