@@ -288,6 +288,13 @@ MAX_FACILITATOR_REQUESTS = env.integer("MAX_FACILITATOR_REQUESTS", 4, minimum=1)
 # As many more may wait this long for a place (a burst is smoothed out); beyond, "busy" at once.
 ADMISSION_PATIENCE = env.decimal("ADMISSION_PATIENCE", 0.5)
 
+# On SIGTERM (workshop/serve.py): how long requests in flight may take to finish before the
+# process stops anyway. Keep it well under systemd's TimeoutStopSec (README, "Deploying").
+SHUTDOWN_GRACE = float(os.environ.get("SHUTDOWN_GRACE", "5"))
+# The server's event loop blocked longer than this is logged, with how long (workshop/
+# loop_watchdog.py); 0 turns the watch off.
+LOOP_STALL_WARNING = float(os.environ.get("LOOP_STALL_WARNING", "0.5"))
+
 # Limits that keep one participant's paste from filling a projector.
 TAKEAWAY_MAX_LENGTH = 500
 ANSWER_MAX_LENGTH = 2000

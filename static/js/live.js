@@ -317,6 +317,7 @@
       const messages = {
         sending: form.dataset.msgSending,
         busy: form.dataset.msgBusy,
+        cannotSave: form.dataset.msgCannotSave,
         waiting: form.dataset.msgWaiting,
       };
       card.querySelector(".takeaway__pending").textContent = messages[state] || messages.waiting;
@@ -404,7 +405,9 @@
         this.showError(data.error || form.dataset.msgEmpty);
         return true;
       }
-      this.showPending(entry, response.status === 503 ? "busy" : "waiting");
+      // 503 is "busy" for a moment, or, with saving: false, a server that cannot save (disk full).
+      const refusal = data.saving === false ? "cannotSave" : "busy";
+      this.showPending(entry, response.status === 503 ? refusal : "waiting");
       if (response.status === 403) {
         this.showError(data.error || form.dataset.msgReload);
         return true; // kept in the outbox: it goes out after a reload

@@ -1,7 +1,6 @@
 """Serve the app for a room: one Daphne process, and the addresses people need printed."""
 
 import os
-import shutil
 import sys
 
 from django.conf import settings
@@ -21,8 +20,8 @@ MAX_CLIENT_FRAME = 4 * 1024
 
 
 def daphne_arguments(host: str, port: int) -> list[str]:
+    """Daphne's command line, for workshop.serve (Daphne with a graceful stop)."""
     return [
-        "daphne",
         "--endpoint",
         f"tcp:port={port}:interface={host.replace(':', r'\:')}:backlog={LISTEN_BACKLOG}",
         # No --proxy-headers: Daphne would believe X-Forwarded-For from anyone, so a phone could
@@ -71,8 +70,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"  {base}{setup_link.path_with_token()}"))
         self.stdout.write("")
         sys.stdout.flush()
-        daphne = shutil.which("daphne") or os.path.join(os.path.dirname(sys.executable), "daphne")
-        os.execv(daphne, daphne_arguments(host, port))  # noqa: S606 - replaces this process
+        serve = [sys.executable, "-m", "workshop.serve", *daphne_arguments(host, port)]
+        os.execv(sys.executable, serve)  # noqa: S606 - replaces this process
 
     def _lan_base_url(self, port: int) -> str:
         if settings.DEBUG:  # then the server answers this machine only (settings.ALLOWED_HOSTS)
