@@ -783,6 +783,7 @@
     if (field.matches("[data-draft]")) drafts.save(field);
   });
   function refreshFields() {
+    keepOnlyThisParticipant(); // a page swapped in may be "your data was deleted"
     document.querySelectorAll("[data-draft]").forEach((field) => drafts.restore(field));
     document.querySelectorAll("textarea[data-limit]").forEach(updateCounter);
     // A composer that arrived in a fragment shared by the whole table gets a token of its own.
@@ -932,7 +933,6 @@
     if (here && window.location.pathname !== here) window.history.replaceState(null, "", here);
     const serverNow = Number(screen()?.dataset.serverNow);
     if (Number.isFinite(serverNow) && serverNow > 0) clock.set(serverNow);
-    keepOnlyThisParticipant();
     refreshFields();
     outbox.restore();
     scheduleFit();

@@ -35,6 +35,10 @@ def room_in_reflection(server, open_context, title):
     return laptop, phone_context, phone, code
 
 
+def now_running(laptop):
+    return laptop.locator(".runbar__title")
+
+
 def go_to_step(phone, name):
     """Pages through the reflection to the step whose field is called `name`."""
     field = phone.get_by_role("textbox", name=name)
@@ -63,11 +67,11 @@ def test_a_commitment_typed_as_the_room_jumps_back_and_forth_is_kept(server, ope
     commitment.fill(typed)
     expect(status_of(phone, commitment)).to_contain_text("Not saved yet")
     click_next(laptop)
-    expect(stage_title(laptop)).to_have_text("At your table")
+    expect(now_running(laptop)).to_have_text("At your table")
     click_next(laptop)
-    expect(stage_title(laptop)).to_have_text("With the room")
+    expect(now_running(laptop)).to_have_text("With the room")
     click_back(laptop)
-    expect(stage_title(laptop)).to_have_text("At your table")
+    expect(now_running(laptop)).to_have_text("At your table")
     click_back(laptop)
     expect(stage_title(phone)).to_have_text(REFLECTION)
     phone.unroute("**/answer/**")
@@ -111,6 +115,7 @@ def test_closing_mid_reflection_leaves_the_words_on_the_phone_marked_not_saved(
     phone.evaluate("window.dispatchEvent(new Event('online'))")
     expect(status_of(phone, first)).to_contain_text("Not saved yet")
     expect(first).to_have_value(typed)
+    first.evaluate("field => field.closest('.solo-step').scrollIntoView()")
     screenshot(phone, "reflection-not-saved-yet-phone")
     assert typed not in notes(phone, server, code)
 
@@ -146,8 +151,8 @@ def test_deleting_my_data_clears_what_the_phone_kept(server, open_context):
     context.set_offline(True)
     phone.get_by_role("textbox", name="Leading team meetings").fill("Words for nobody else")
     expect(phone.locator(".saved--pending")).to_have_count(1)
-    context.set_offline(False)
     phone.route("**/answer/**", lambda route: route.abort())  # still not on the server
+    context.set_offline(False)
     on_phone = "Object.keys(localStorage).filter((key) => key.includes('/w/'))"
     assert any(key.startswith("answer:") for key in phone.evaluate(on_phone))
     phone.goto(f"{server}/w/{code}/forget/")
