@@ -12,6 +12,7 @@ from participants.solo import has_completed, own_answers, solo_context
 from participants.views import with_participant
 from workshop import services
 from workshop.models import Activity, Step, Takeaway
+from workshop.services import rules
 
 
 def _current_solo(participant) -> Activity | None:
@@ -42,7 +43,7 @@ def solo_answers(request, participant):
     if activity is not None:
         steps = list(activity.steps.all())
         answers = {
-            a.step_id: {"text": a.text, "choices": a.choices}
+            a.step_id: {"text": a.text, "choices": a.choices, "edited_at": a.edited_at}
             for a in own_answers(participant, steps)
         }
         if has_completed(participant, activity):
@@ -60,24 +61,61 @@ def _own_step(participant, pk) -> Step:
     return get_object_or_404(Step, pk=pk, activity__workshop=participant.workshop)
 
 
+def _wants_json(request) -> bool:
+    """The phone's outbox sends answers with JavaScript and reads a short JSON answer."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _edited_at(request) -> int | None:
+    try:
+        return int(request.POST["edited_at"])
+    except (KeyError, ValueError):
+        return None  # a plain form post: typed just now
+
+
 @require_POST
 @with_participant
 def answer(request, participant, pk):
     step = _own_step(participant, pk)
+    edited_at = _edited_at(request)
     context = {"step": step}
     try:
-        services.save_answer(
+        saved = services.save_answer(
             participant,
             step,
             text=request.POST.get("text", ""),
             choices=request.POST.getlist("choices"),
+            edited_at=edited_at,
         )
         context["saved"] = True
     except services.Refused as refused:
+        if _wants_json(request):
+            return _answer_refused(participant, step, str(refused))
         context["error"] = str(refused)
+    if _wants_json(request):
+        return JsonResponse(_answer_json(saved))
     if request.htmx:
         return render(request, "participants/_saved.html", context)
     return redirect("participants:board", code=participant.workshop.code)
+
+
+def _answer_json(answer) -> dict:
+    """What the server now holds: the phone's outbox settles on it (it may be a newer answer
+    typed on another device, which the save did not replace)."""
+    return {
+        "saved": True,
+        "text": answer.text,
+        "choices": answer.choices,
+        "edited_at": answer.edited_at,
+    }
+
+
+def _answer_refused(participant, step, message: str) -> JsonResponse:
+    """409 while the reflection does not take answers (the room moved on, the workshop closed):
+    the phone keeps the answer and sends it again if the room comes back. 422 when the answer
+    itself is refused (too long): the phone shows why and keeps it, unsent."""
+    open_ = rules.reflection_accepts(participant.workshop, step.activity)
+    return JsonResponse({"error": message, "open": open_}, status=422 if open_ else 409)
 
 
 @require_POST

@@ -1,5 +1,6 @@
 """Running a day: moving through the agenda, the timer, private reflections, votes, spotlight."""
 
+import time
 import uuid
 from datetime import timedelta
 
@@ -322,7 +323,72 @@ def test_only_activities_of_this_workshop_can_be_gone_to(facilitator, day):
     assert Activity.objects.filter(workshop=day).count() == 5
 
 
-def test_a_refused_done_says_why_and_never_claims_done(client, facilitator, day, agenda, people):
+# --- A phone's outbox for answers: saves sent late or out of order keep the newest words ----
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def test_a_save_typed_earlier_never_replaces_one_typed_later(facilitator, day, agenda, people):
+    go(facilitator, day, agenda[1])
+    step = agenda[1].steps.first()
+    typed = now_ms()
+    services.save_answer(people["anna"], step, "Typed later, on the laptop", edited_at=typed)
+    # The phone was offline: its older words arrive last.
+    kept = services.save_answer(
+        people["anna"], step, "Typed first, on the phone", edited_at=typed - 5000
+    )
+    assert kept.text == "Typed later, on the laptop"
+    assert Answer.objects.get().text == "Typed later, on the laptop"
+    services.save_answer(people["anna"], step, "Typed after both", edited_at=typed + 1)
+    assert Answer.objects.get().text == "Typed after both"
+
+
+def test_an_edit_cannot_claim_to_come_from_the_future(facilitator, day, agenda, people):
+    go(facilitator, day, agenda[1])
+    step = agenda[1].steps.first()
+    services.save_answer(people["anna"], step, "A clock a year ahead", edited_at=now_ms() + 3e10)
+    assert Answer.objects.get().edited_at <= now_ms()
+    services.save_answer(people["anna"], step, "Typed just now")  # a plain form post
+    assert Answer.objects.get().text == "Typed just now"
+
+
+def test_the_phone_is_told_what_the_server_holds(client, facilitator, day, agenda, people):
+    go(facilitator, day, agenda[1])
+    step = agenda[1].steps.first()
+    phone = as_phone(client, people["anna"])
+    url = f"/w/{day.code}/answer/{step.pk}/"
+    typed = now_ms() - 1000
+    saved = phone.post(url, {"text": "My words", "edited_at": typed}, **JSON)
+    assert saved.status_code == 200
+    assert saved.json() == {"saved": True, "text": "My words", "choices": [], "edited_at": typed}
+    late = phone.post(url, {"text": "Older words", "edited_at": typed - 1}, **JSON).json()
+    assert late["text"] == "My words" and late["edited_at"] == typed
+    mine = phone.get(f"/w/{day.code}/solo/mine.json").json()
+    assert mine["answers"][str(step.pk)]["edited_at"] == typed
+
+
+def test_a_closed_reflection_is_a_refusal_for_now_and_too_long_one_for_good(
+    client, facilitator, day, agenda, people, settings
+):
+    go(facilitator, day, agenda[1])
+    step = agenda[1].steps.first()
+    phone = as_phone(client, people["anna"])
+    url = f"/w/{day.code}/answer/{step.pk}/"
+    too_long = phone.post(url, {"text": "x" * (settings.ANSWER_MAX_LENGTH + 1)}, **JSON)
+    assert too_long.status_code == 422 and "limit" in too_long.json()["error"]
+    settings.ANSWER_GRACE_SECONDS = 0
+    go(facilitator, day, agenda[2])
+    closed = phone.post(url, {"text": "Typed as the room moved on"}, **JSON)
+    assert closed.status_code == 409
+    assert closed.json()["open"] is False and "closed" in closed.json()["error"]
+    assert not Answer.objects.exists()
+
+
+def test_done_says_so_when_it_is_refused(client, facilitator, day, agenda, people, settings):
     go(facilitator, day, agenda[1])
     services.set_workshop_open(facilitator, day, False)
     phone = as_phone(client, people["anna"])

@@ -282,6 +282,9 @@ class Answer(models.Model):
     text = models.TextField(blank=True, max_length=settings.ANSWER_MAX_LENGTH)
     choices = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When these words were typed, in milliseconds of the server's clock (a phone corrects its
+    # own): a save typed earlier, sent late by a phone that was offline, never replaces them.
+    edited_at = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

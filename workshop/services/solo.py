@@ -1,5 +1,7 @@
 """The private reflection: answers only their author sees, finishing, and sharing one."""
 
+import time
+
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,11 +15,19 @@ from workshop.text import check_length, normalise
 
 @transaction.atomic
 def save_answer(
-    participant: Participant, step: Step, text: str = "", choices: list[str] | None = None
+    participant: Participant,
+    step: Step,
+    text: str = "",
+    choices: list[str] | None = None,
+    edited_at: int | None = None,
 ) -> Answer:
     """Keeps a private answer as the participant types. Nobody else ever sees it, so no screen
     is told, the workshop's revision stays as it is and its lock is not taken: a save racing
-    the facilitator's Next is kept by the reflection's grace period."""
+    the facilitator's Next is kept by the reflection's grace period.
+
+    `edited_at` is when the words were typed (milliseconds, server clock; now when not given,
+    never later than now). A phone's outbox may send a save long after it was typed: when the
+    stored answer was typed later (on another device), it stays, and is returned unchanged."""
     rules.check_reflection(participant, step.activity)
     text = normalise(text)
     try:
@@ -25,9 +35,19 @@ def save_answer(
     except ValueError as error:
         raise Refused(str(error)) from error
     chosen = [c for c in (choices or []) if c in step.options]
-    answer, _created = Answer.objects.update_or_create(
-        participant=participant, step=step, defaults={"text": text, "choices": chosen}
+    now = int(time.time() * 1000)
+    edited_at = now if edited_at is None else min(edited_at, now)
+    answer, created = Answer.objects.select_for_update().get_or_create(
+        participant=participant,
+        step=step,
+        defaults={"text": text, "choices": chosen, "edited_at": edited_at},
     )
+    if created:
+        return answer
+    if answer.edited_at is not None and answer.edited_at > edited_at:
+        return answer
+    answer.text, answer.choices, answer.edited_at = text, chosen, edited_at
+    answer.save(update_fields=["text", "choices", "edited_at", "updated_at"])
     return answer
 
 
