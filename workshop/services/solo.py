@@ -4,11 +4,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from workshop import live
+from workshop import limits, live
 from workshop.models import Activity, Answer, Completion, Participant, Step, Takeaway
 from workshop.services import rules
 from workshop.services.rules import Refused
-from workshop.text import check_length, normalise
 
 
 @transaction.atomic
@@ -19,11 +18,7 @@ def save_answer(
     is told, the workshop's revision stays as it is and its lock is not taken: a save racing
     the facilitator's Next is kept by the reflection's grace period."""
     rules.check_reflection(participant, step.activity)
-    text = normalise(text)
-    try:
-        check_length(text, max_length=settings.ANSWER_MAX_LENGTH, what=_("This answer"))
-    except ValueError as error:
-        raise Refused(str(error)) from error
+    text = rules.cleaned(text, limits.ANSWER)
     chosen = [c for c in (choices or []) if c in step.options]
     answer, _created = Answer.objects.update_or_create(
         participant=participant, step=step, defaults={"text": text, "choices": chosen}
