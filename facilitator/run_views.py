@@ -24,7 +24,8 @@ def console_answer(request, workshop):
 
 def _id(value: str) -> int:
     """A row id sent in a form; anything that is not one is a row that does not exist (404)."""
-    if not (value.isascii() and value.isdecimal()):
+    # At most 19 digits: a bigint, and far below what int() refuses to read (4300 digits).
+    if not (value.isascii() and value.isdecimal() and len(value) <= 19):
         raise Http404
     return int(value)
 
