@@ -133,7 +133,9 @@ def tables(request, workshop_id):
                 services.rename_table(request.user, table, form.cleaned_data["name"])
         messages.success(request, _("Table names saved."))
         return redirect("facilitator:console", workshop_id=workshop.pk)
-    return render(request, "facilitator/tables.html", {"workshop": workshop, "formset": formset})
+    status = 400 if formset.is_bound else 200  # bound and here: it was not valid
+    context = {"workshop": workshop, "formset": formset}
+    return render(request, "facilitator/tables.html", context, status=status)
 
 
 @login_required

@@ -1,8 +1,9 @@
-"""Turns a database that cannot write into a retryable answer, never a 500 page.
+"""Exceptions that are answers, never a 500 page.
 
 Busy for a moment (a lock held too long, a lost connection): "busy, try again". Unable to save
 for longer (disk full, read-only database): "cannot save right now", said to the operator once
-(workshop.db.faults); pages and catch-up keep being served, since reading still works.
+(workshop.db.faults); pages and catch-up keep being served, since reading still works. A
+service's refusal that no view caught: the person's answer (409) with its message.
 """
 
 import logging
@@ -13,6 +14,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from workshop.db.faults import alarm, storage_failure
+from workshop.error_views import error_response
+from workshop.services.rules import Refused
 
 logger = logging.getLogger(__name__)
 
@@ -61,3 +64,19 @@ def retry_later(request, message: str, seconds: int, **extra):
         response = render(request, "busy.html", {"message": message}, status=503)
     response["Retry-After"] = str(seconds)
     return response
+
+
+class RefusedMiddleware:
+    """A service's refusal that no view turned into a form error is the person's answer (409)
+    with its message, not a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Refused):
+            return None
+        return error_response(request, "409.html", 409, str(exception))

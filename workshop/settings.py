@@ -137,7 +137,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "workshop.middleware.DatabaseBusyMiddleware",
+    "workshop.middleware.RefusedMiddleware",
 ]
+# A form sent with a stale token (a page left open past its session) gets our page, not Django's.
+CSRF_FAILURE_VIEW = "workshop.error_views.csrf_failure"
 
 ROOT_URLCONF = "workshop.urls"
 ASGI_APPLICATION = "workshop.asgi.application"

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from workshop import limits
 from workshop.models import Activity, Step, User, Workshop
 from workshop.services import rules
 from workshop.services.rules import Refused
@@ -14,7 +15,7 @@ def _check_activity_fields(kind: str, title: str, duration_minutes: int | None) 
         raise Refused(_("Choose what kind of activity this is."))
     if duration_minutes is not None and not 1 <= duration_minutes <= 480:
         raise Refused(_("A duration is between 1 and 480 minutes."))
-    return rules.line(title, max_length=120, what=_("The title"))
+    return rules.cleaned(title, limits.ACTIVITY_TITLE)
 
 
 def add_activity(
@@ -39,7 +40,7 @@ def _append_activity(workshop, kind, title, instructions, duration_minutes) -> A
         workshop=workshop,
         kind=kind,
         title=title,
-        instructions=normalise(instructions),
+        instructions=rules.cleaned(instructions, limits.INSTRUCTIONS),
         duration_minutes=duration_minutes,
         position=(last or 0) + 1,
     )
@@ -70,7 +71,7 @@ def update_activity(
     """Edits an activity; when it is the one running, every screen shows the change at once."""
     rules.check_facilitator(facilitator, activity.workshop)
     activity.title = _check_activity_fields(activity.kind, title, duration_minutes)
-    activity.instructions = normalise(instructions)
+    activity.instructions = rules.cleaned(instructions, limits.INSTRUCTIONS)
     activity.duration_minutes = duration_minutes
     if activity.kind == Activity.Kind.SHAREOUT:
         if source is not None and (
@@ -101,13 +102,13 @@ def _replace_steps(activity: Activity, steps: list[dict]) -> list[Step]:
     for position, data in enumerate(steps):
         if data.get("kind") not in Step.Kind.values:
             raise Refused(_("Choose what kind of step this is."))
-        prompt = rules.line(data.get("prompt", ""), max_length=300, what=_("The prompt"))
+        prompt = rules.cleaned(data.get("prompt", ""), limits.STEP_PROMPT)
         options = [o[:200] for o in map(normalise, data.get("options") or []) if o]
         if data["kind"] == Step.Kind.CHECKLIST and not options:
             raise Refused(_("A checklist needs at least one option."))
         step = existing.get(data.get("id")) or Step(activity=activity)
         step.position, step.kind, step.prompt = position, data["kind"], prompt
-        step.help_text = normalise(data.get("help_text") or "")
+        step.help_text = rules.cleaned(data.get("help_text") or "", limits.HELP_TEXT)
         step.options = options if data["kind"] == Step.Kind.CHECKLIST else []
         step.save()
         kept.append(step)

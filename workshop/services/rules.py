@@ -15,18 +15,21 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workshop import live
+from workshop.limits import Limit
 from workshop.models import Activity, Participant, Takeaway, User, Workshop
 from workshop.text import clean_line, clean_text
 
 
-class NotAllowed(Exception):
-    """The person asking may not do this: a refusal, never shown as a form error."""
+class NotAllowed(PermissionDenied):
+    """The person asking may not do this: a refusal, never shown as a form error. Uncaught, it
+    is Django's 403."""
 
 
 class Refused(Exception):
@@ -59,6 +62,14 @@ def line(value: str, *, max_length: int, what: str) -> str:
     """A one-line text as stored (a name, a title), or a refusal."""
     try:
         return clean_line(value, max_length=max_length, what=what)
+    except ValueError as error:
+        raise Refused(str(error)) from error
+
+
+def cleaned(value: str, limit: Limit) -> str:
+    """Text as `limit` stores it (the same rule as the form that asked for it), or a refusal."""
+    try:
+        return limit.clean(value)
     except ValueError as error:
         raise Refused(str(error)) from error
 

@@ -6,11 +6,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from workshop import live
+from workshop import limits, live
 from workshop.models import Activity, Answer, Completion, Participant, Step, Takeaway
 from workshop.services import rules
 from workshop.services.rules import Refused
-from workshop.text import check_length, normalise
 
 
 @transaction.atomic
@@ -29,11 +28,7 @@ def save_answer(
     never later than now). A phone's outbox may send a save long after it was typed: when the
     stored answer was typed later (on another device), it stays, and is returned unchanged."""
     rules.check_reflection(participant, step.activity)
-    text = normalise(text)
-    try:
-        check_length(text, max_length=settings.ANSWER_MAX_LENGTH, what=_("This answer"))
-    except ValueError as error:
-        raise Refused(str(error)) from error
+    text = rules.cleaned(text, limits.ANSWER)
     chosen = [c for c in (choices or []) if c in step.options]
     now = int(time.time() * 1000)
     edited_at = now if edited_at is None else min(edited_at, now)

@@ -2,12 +2,11 @@
 
 import uuid
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workshop import live
+from workshop import limits, live
 from workshop.models import Activity, Participant, Takeaway, User, Vote, Workshop
 from workshop.queries import unique_or_none
 from workshop.services import rules
@@ -21,7 +20,7 @@ def post_takeaway(participant: Participant, text: str, token: uuid.UUID) -> Take
     announces it again (the first try may never have been announced: its process died after
     commit, or its broadcast was lost; screens replace a card by its id, so twice is harmless).
     """
-    text = rules.text(text, max_length=settings.TAKEAWAY_MAX_LENGTH, what=_("The takeaway"))
+    text = rules.cleaned(text, limits.TAKEAWAY)
     try:
         with rules.participating(participant, during=DISCUSSION) as change:
             takeaway = _insert(participant, text, token)
@@ -80,7 +79,7 @@ def _announce_stored(participant: Participant, text: str, token: uuid.UUID) -> T
 
 
 def edit_takeaway(participant: Participant, takeaway: Takeaway, text: str) -> Takeaway:
-    text = rules.text(text, max_length=settings.TAKEAWAY_MAX_LENGTH, what=_("The takeaway"))
+    text = rules.cleaned(text, limits.TAKEAWAY)
     with rules.participating(participant, own=takeaway) as change:
         takeaway.text, takeaway.edited_at = text, timezone.now()
         _write_own(change, participant, takeaway, "text", "edited_at")

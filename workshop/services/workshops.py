@@ -1,11 +1,10 @@
 """Making a workshop, its tables, joining it, and moving the room through its agenda."""
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workshop import access, agenda_templates, live
+from workshop import access, agenda_templates, limits, live
 from workshop.models import Activity, AgendaTemplate, Participant, Step, Table, User, Workshop
 from workshop.queries import unique_or_none
 from workshop.services import rules
@@ -33,7 +32,7 @@ def create_workshop(
         raise Refused(_("A workshop has between 1 and %(max)d tables.") % {"max": MAX_TABLES})
     if agenda is not None and not agenda:
         raise Refused(_("This template has no activities."))
-    title = rules.line(title, max_length=200, what=_("The title"))
+    title = rules.cleaned(title, limits.WORKSHOP_TITLE)
     workshop = _create_with_unique_code(facilitator, title)
     revision = _first_revision(workshop.pk)
     Table.objects.bulk_create(
@@ -110,7 +109,7 @@ def _create_with_unique_code(facilitator: User, title: str) -> Workshop:
 
 
 def rename_table(facilitator: User, table: Table, name: str) -> Table:
-    name = rules.line(name, max_length=60, what=_("The table name"))
+    name = rules.cleaned(name, limits.TABLE_NAME)
     with rules.facilitating(facilitator, table.workshop, fresh=False) as change:
         table.name, table.revision = name, change.revision
         table.save(update_fields=["name", "revision"])
@@ -133,7 +132,7 @@ def set_workshop_open(facilitator: User, workshop: Workshop, is_open: bool) -> W
 @transaction.atomic
 def save_as_template(facilitator: User, workshop: Workshop, name: str) -> AgendaTemplate:
     rules.check_facilitator(facilitator, workshop)
-    name = rules.line(name, max_length=120, what=_("The name"))
+    name = rules.cleaned(name, limits.TEMPLATE_NAME)
     return AgendaTemplate.objects.create(
         owner=facilitator, name=name, agenda=agenda_templates.serialise(workshop)
     )
@@ -144,7 +143,7 @@ def save_as_template(facilitator: User, workshop: Workshop, name: str) -> Agenda
 
 def join(workshop: Workshop, table: Table, name: str, device: str = "") -> Participant:
     """A phone joins a table; the same phone joining again is the same participant."""
-    name = rules.line(name, max_length=settings.NAME_MAX_LENGTH, what=_("The name"))
+    name = rules.cleaned(name, limits.PARTICIPANT_NAME)
     return _join(workshop, table, device, name=lambda: name)
 
 
