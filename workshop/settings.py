@@ -325,6 +325,9 @@ POST_BUDGET = _env_budget("POST_BUDGET", "10,3")
 VOTE_BUDGET = _env_budget("VOTE_BUDGET", "30,0.5")
 # Joins: a phone joins a workshop once; a few more (another workshop, after "forget me").
 JOIN_BUDGET = _env_budget("JOIN_BUDGET", "5,10")
+# Join forms sent without the device cookie the join page gives (scripts, pages from an older
+# version), per address: each such phone is refused once at most, and then has a cookie.
+COOKIELESS_JOIN_BUDGET = _env_budget("COOKIELESS_JOIN_BUDGET", "20,1")
 # Wrong join codes, per address: typos from a whole room fit; a guesser gets one every 3 s.
 WRONG_CODE_BUDGET = _env_budget("WRONG_CODE_BUDGET", "10,3")
 

@@ -55,6 +55,10 @@ def joins() -> Budget:
     return Budget.from_setting("join", "JOIN_BUDGET")
 
 
+def cookieless_joins() -> Budget:
+    return Budget.from_setting("join-cookieless", "COOKIELESS_JOIN_BUDGET")
+
+
 def wrong_codes() -> Budget:
     return Budget.from_setting("wrong-code", "WRONG_CODE_BUDGET")
 
