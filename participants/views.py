@@ -42,7 +42,7 @@ def _find_workshop(request, code: str):
     right ones let through, the refusal itself would tell a guesser which codes are wrong. A
     right code spends nothing, so a room behind one NAT typing its code is never held up by
     its own typos, and a phone that has joined is let in before any code is looked up."""
-    budget, address = throttle.wrong_codes(), throttle.client_address(request)
+    budget, address = throttle.wrong_codes(), throttle.client_address(request) or "unknown"
     if pause := throttle.wait(budget, address):
         return None, slow_down.check_the_code(request, code, pause)
     workshop = _workshop(code)
@@ -120,7 +120,8 @@ def _join_budget(request, device: str | None) -> int:
     address, with a budget roomy enough for a room's old pages, each refused once at most."""
     if device is not None:
         return throttle.spend(throttle.joins(), device)
-    return throttle.spend(throttle.cookieless_joins(), throttle.client_address(request))
+    address = throttle.client_address(request) or "unknown"
+    return throttle.spend(throttle.cookieless_joins(), address)
 
 
 def participant_or_redirect(request, code):

@@ -118,3 +118,4 @@ def test_the_lockout_ends_after_its_minutes(coach, settings):
 
 def test_signing_in_from_a_test_client_or_the_shell_still_works(client, coach):
     assert client.login(username=coach.email, password=PASSWORD)
+    client.force_login(coach)

@@ -93,15 +93,15 @@ def _use(budget: Budget, who: str, *, take: bool) -> int:
     return 0
 
 
-def client_address(request) -> str:
+def client_address(request) -> str | None:
     """The address to count a guesser's attempts by: REMOTE_ADDR, which the server sets from the
     connection (or from a configured proxy's header). An IPv6 client is its /64 network, the
-    block one subscriber gets: otherwise it could use a fresh address for every guess."""
-    raw = request.META.get("REMOTE_ADDR", "")
+    block one subscriber gets: otherwise it could use a fresh address for every guess. None
+    for a request without one (a sign-in made by a test client or the shell)."""
     try:
-        address = ipaddress.ip_address(raw)
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:
-        return raw or "unknown"
+        return None
     if address.version == 6:
         if address.ipv4_mapped:  # an IPv4 client on a dual-stack socket
             return str(address.ipv4_mapped)
