@@ -8,9 +8,10 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from participants import slow_down
 from participants.solo import has_completed, own_answers, solo_context
 from participants.views import with_participant
-from workshop import services
+from workshop import services, throttle
 from workshop.models import Activity, Step, Takeaway
 from workshop.services import rules
 
@@ -164,6 +165,9 @@ def done(request, participant, pk):
 @require_POST
 @with_participant
 def vote(request, participant, pk):
+    if pause := throttle.spend(throttle.votes(), participant.device):
+        message = _("That is a lot of +1s at once. Wait a moment: this one goes out by itself.")
+        return slow_down.too_fast(request, pause, message)
     # With its author: the broadcast renders the card from it.
     takeaway = get_object_or_404(
         Takeaway.objects.select_related("author"), pk=pk, workshop=participant.workshop

@@ -159,3 +159,18 @@ def test_trusted_proxies_are_addresses_and_ranges(monkeypatch):
 )
 def test_which_hosts_are_this_machine_only(host, loopback):
     assert env.is_loopback_host(host) is loopback
+
+
+@pytest.mark.parametrize(
+    ("value", "budget"), [("10,3", (10, 3.0)), ("30,0.5", (30, 0.5)), ("0", (0, 1.0))]
+)
+def test_a_budget_is_a_burst_and_a_pace(monkeypatch, value, budget):
+    monkeypatch.setenv("POST_BUDGET", value)
+    assert env.budget("POST_BUDGET", (1, 1)) == budget
+
+
+@pytest.mark.parametrize("value", ["ten", "10,0", "-1,3", "10,abc"])
+def test_a_budget_that_is_not_one_is_refused(monkeypatch, value):
+    monkeypatch.setenv("POST_BUDGET", value)
+    with pytest.raises(env.SettingError, match="POST_BUDGET"):
+        env.budget("POST_BUDGET", (1, 1))

@@ -79,6 +79,25 @@ def decimal(name: str, default: float, *, minimum: float = 0) -> float:
     return number
 
 
+def budget(name: str, default: tuple[int, float]) -> tuple[int, float]:
+    """A budget as "BURST,SECONDS": BURST at once, then one more every SECONDS; "0" is none."""
+    value = raw(name)
+    if not value:
+        return default
+    burst, _, every = value.partition(",")
+    try:
+        parsed = int(burst), float(every or 1)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed[0] < 0 or not parsed[1] > 0:
+        raise SettingError(
+            name,
+            f"{value!r} is not a budget",
+            "Write BURST,SECONDS (e.g. 10,3: ten at once, then one every 3 s), or 0 for none.",
+        )
+    return parsed
+
+
 def listing(name: str) -> list[str]:
     """A comma-separated list, without blanks."""
     return [item.strip() for item in raw(name).split(",") if item.strip()]

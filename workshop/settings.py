@@ -8,6 +8,7 @@ import os
 import secrets
 import socket
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -119,6 +120,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_htmx",
+    "axes",
     "workshop",
     "facilitator",
     "participants",
@@ -138,6 +140,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "workshop.middleware.DatabaseBusyMiddleware",
     "workshop.middleware.RefusedMiddleware",
+    # After authentication: turns a sign-in refused for too many failures into its page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 # A form sent with a stale token (a page left open past its session) gets our page, not Django's.
 CSRF_FAILURE_VIEW = "workshop.error_views.csrf_failure"
@@ -205,6 +209,26 @@ else:
         }
     }
 
+# The throttle's buckets (workshop/throttle.py): shared by all processes through Redis when
+# there is one, else in this process's memory (the embedded default is one process).
+if REDIS_URL:
+    _throttle_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("REDIS_PREFIX", "workshop"),
+    }
+else:
+    # Room for a big day's phones, each with a few budgets, before the oldest are forgotten.
+    _throttle_cache = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "throttle",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    }
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": _throttle_cache,
+}
+
 if REDIS_URL:
     # Redis pub/sub, chosen by measurement over channels-redis's list-based RedisChannelLayer
     # (bench/channel_layers.py; the numbers and the reasons are in the README, "Deploying").
@@ -228,6 +252,11 @@ else:
     }
 
 AUTH_USER_MODEL = "workshop.User"
+# The lockout backend first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "workshop.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -293,15 +322,49 @@ ADMISSION_PATIENCE = env.decimal("ADMISSION_PATIENCE", 0.5)
 
 # On SIGTERM (workshop/serve.py): how long requests in flight may take to finish before the
 # process stops anyway. Keep it well under systemd's TimeoutStopSec (README, "Deploying").
-SHUTDOWN_GRACE = float(os.environ.get("SHUTDOWN_GRACE", "5"))
+SHUTDOWN_GRACE = env.decimal("SHUTDOWN_GRACE", 5)
 # The server's event loop blocked longer than this is logged, with how long (workshop/
 # loop_watchdog.py); 0 turns the watch off.
-LOOP_STALL_WARNING = float(os.environ.get("LOOP_STALL_WARNING", "0.5"))
+LOOP_STALL_WARNING = env.decimal("LOOP_STALL_WARNING", 0.5)
 
 # Limits that keep one participant's paste from filling a projector.
 TAKEAWAY_MAX_LENGTH = 500
 ANSWER_MAX_LENGTH = 2000
 # After the room moves on, a reflection still takes answers this long: words typed as the
 # facilitator pressed Next, and sent as the phone reconnects, are kept.
-ANSWER_GRACE_SECONDS = int(os.environ.get("ANSWER_GRACE_SECONDS", "120"))
+ANSWER_GRACE_SECONDS = env.integer("ANSWER_GRACE_SECONDS", 120)
 NAME_MAX_LENGTH = 40
+
+# --- Throttles (workshop/throttle.py, workshop/lockout.py; README, "Configuration") ---------
+# Per phone, keyed on its device cookie, never on its address: a venue NAT is one address.
+# Posts: a table's scribe may send ten at once (an outbox after a dead spot), then one every 3 s.
+POST_BUDGET = env.budget("POST_BUDGET", (10, 3))
+# Votes: a share-out is a quick run of +1s, each takeaway once; then two a second.
+VOTE_BUDGET = env.budget("VOTE_BUDGET", (30, 0.5))
+# Joins: a phone joins a workshop once; a few more (another workshop, after "forget me").
+JOIN_BUDGET = env.budget("JOIN_BUDGET", (5, 10))
+# Join forms sent without the device cookie the join page gives (scripts, pages from an older
+# version), per address: each such phone is refused once at most, and then has a cookie.
+COOKIELESS_JOIN_BUDGET = env.budget("COOKIELESS_JOIN_BUDGET", (20, 1))
+# Wrong join codes, per address: typos from a whole room fit; a guesser gets one every 3 s.
+WRONG_CODE_BUDGET = env.budget("WRONG_CODE_BUDGET", (10, 3))
+
+# Sign-in lockout (django-axes) for facilitators, organizers and the admin: this many failures
+# for one account from one address, or for any accounts from one address, lock that out for
+# LOGIN_LOCKOUT_MINUTES after the last failure; a successful sign-in resets the count.
+LOGIN_FAILURES_PER_ACCOUNT = env.integer("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env.integer("LOGIN_FAILURES_PER_ADDRESS", 20)
+LOGIN_LOCKOUT_MINUTES = env.integer("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_HANDLER = "workshop.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_ACCOUNT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout do not extend it: the minutes the page names are the truth.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "workshop.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "workshop.throttle.client_address"
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field, which holds the email address
+AXES_USERNAME_CALLABLE = "workshop.lockout.username_of"
+# Failures only: no record of every successful sign-in with its address.
+AXES_DISABLE_ACCESS_LOG = True

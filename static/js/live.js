@@ -250,7 +250,44 @@
   });
   document.addEventListener("htmx:after:request", (event) => {
     const form = event.detail.ctx.sourceElement?.closest?.("form");
-    if (form && event.detail.ctx.response?.status !== 503) delete form.dataset.busyTries;
+    const status = event.detail.ctx.response?.status;
+    if (form && status !== 503 && status !== 429) delete form.dataset.busyTries;
+  });
+
+  // --- Too fast: the server answers 429 with words to show and Retry-After ------------------
+  // A +1 beyond the phone's budget: the words are shown, the form goes again once the budget
+  // has room, and nothing of the refusal is swapped into the page.
+  function notice(message) {
+    let box = document.getElementById("phone-notice");
+    if (!box) {
+      box = Object.assign(document.createElement("p"), {
+        id: "phone-notice",
+        className: "phone-notice",
+      });
+      box.setAttribute("role", "status");
+      document.body.append(box);
+    }
+    box.textContent = message;
+    box.hidden = !message;
+    clearTimeout(notice.timer);
+    notice.timer = setTimeout(() => (box.hidden = true), 6000);
+  }
+  document.addEventListener("htmx:before:response", (event) => {
+    const ctx = event.detail.ctx;
+    if (ctx.response.status !== 429) return;
+    event.preventDefault();
+    ctx.response.raw
+      .clone()
+      .json()
+      .then((data) => notice(data.error || ""))
+      .catch(() => {});
+    const form = ctx.sourceElement?.closest?.("form");
+    const tries = Number(form?.dataset.busyTries || 0);
+    if (!form || tries >= 8) return;
+    form.dataset.busyTries = String(tries + 1);
+    // Never before Retry-After: a form sent sooner would only be refused again.
+    const wait = retryAfterMs(ctx.response.headers);
+    setTimeout(() => form.isConnected && form.requestSubmit(), wait * (1 + Math.random() / 2));
   });
 
   // --- What a phone keeps: per workshop and participant --------------------------------------
@@ -343,7 +380,7 @@
       this.store(this.entries().filter((e) => e.token !== token));
       document.getElementById(`pending-${token}`)?.remove();
     },
-    showPending(entry, state) {
+    showPending(entry, state, said = "") {
       const form = this.form();
       if (!form) return;
       let card = document.getElementById(`pending-${entry.token}`);
@@ -372,7 +409,8 @@
         cannotSave: form.dataset.msgCannotSave,
         waiting: form.dataset.msgWaiting,
       };
-      card.querySelector(".takeaway__pending").textContent = messages[state] || messages.waiting;
+      const text = said || messages[state] || messages.waiting;
+      card.querySelector(".takeaway__pending").textContent = text;
     },
     showError(message) {
       const box = document.getElementById("composer-error");
@@ -449,6 +487,14 @@
         this.giveBack(entry);
         this.showError(data.error || form.dataset.msgEmpty);
         return true;
+      }
+      if (response.status === 429) {
+        // Sent faster than this phone's budget: it waits here, saying so, and goes out once
+        // the budget has room again.
+        this.showPending(entry, "waiting", data.error);
+        // Doubled: the retry is drawn from half to one and a half times this, never sooner.
+        this.retryDelay = Math.max(this.retryDelay, 2 * retryAfterMs(response.headers));
+        return false;
       }
       // 503 is "busy" for a moment, or, with saving: false, a server that cannot save (disk full).
       const refusal = data.saving === false ? "cannotSave" : "busy";
