@@ -277,6 +277,10 @@ MAX_FACILITATOR_REQUESTS = int(os.environ.get("MAX_FACILITATOR_REQUESTS", "4"))
 # As many more may wait this long for a place (a burst is smoothed out); beyond, "busy" at once.
 ADMISSION_PATIENCE = float(os.environ.get("ADMISSION_PATIENCE", "0.5"))
 
+# For tests only (workshop/live/faults.py): a fault to inject between a commit and its
+# broadcast, such as "kill:MARKER". Empty, the default: none.
+LIVE_TEST_FAULT = os.environ.get("LIVE_TEST_FAULT", "")
+
 # Limits that keep one participant's paste from filling a projector.
 TAKEAWAY_MAX_LENGTH = 500
 ANSWER_MAX_LENGTH = 2000
