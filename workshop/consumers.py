@@ -105,18 +105,20 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if found is None:
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
-        workshop_id, audience, text = found
+        workshop_id, audience, revision, text = found
         self.joined = (workshop_id, audience.key)
-        await fanout.here().join(self, workshop_id, audience.key)
+        await fanout.here().join(self, workshop_id, audience.key, revision)
         await self.send(text_data=text)
 
     def catch_up(self, after: int | None):
-        """(workshop id, audience, first message) for the person asking, or None to refuse:
-        finding them says where their screen stands, so an up-to-date screen costs one query."""
+        """(workshop id, audience, the revision it reaches, first message) for the person
+        asking, or None to refuse: finding them says where their screen stands, so an
+        up-to-date screen costs one query."""
         position = self.position()  # outside any transaction: reads never wait for a writer
         if position is None:
             return None
-        return position.stage.workshop.pk, position.audience, live.catch_up_from(position, after)
+        text = live.catch_up_from(position, after)
+        return position.stage.workshop.pk, position.audience, position.revision, text
 
     def position(self) -> live.Position | None:
         raise NotImplementedError

@@ -327,6 +327,10 @@ SHUTDOWN_GRACE = env.decimal("SHUTDOWN_GRACE", 5)
 # loop_watchdog.py); 0 turns the watch off.
 LOOP_STALL_WARNING = env.decimal("LOOP_STALL_WARNING", 0.5)
 
+# For tests only (workshop/live/faults.py): a fault to inject between a commit and its
+# broadcast, such as "kill:MARKER". Empty, the default: none.
+LIVE_TEST_FAULT = os.environ.get("LIVE_TEST_FAULT", "")
+
 # Limits that keep one participant's paste from filling a projector.
 TAKEAWAY_MAX_LENGTH = 500
 ANSWER_MAX_LENGTH = 2000

@@ -89,7 +89,12 @@
       return;
     }
     if (!consider(message)) event.detail.cancelled = true;
-    // hx-ws reconnects to connection.url: from now on it asks for what came after this.
+    // hx-ws reconnects to connection.url: from now on it asks for what came after this (the
+    // revision held, which a message that came after a gap never raises).
+    event.detail.connection.url = withRevision(event.detail.connection.url);
+  });
+  // Again as it reconnects: an HTTP catch-up may have raised the revision held since.
+  document.addEventListener("htmx:ws:before:connection", (event) => {
     event.detail.connection.url = withRevision(event.detail.connection.url);
   });
 

@@ -13,6 +13,7 @@ that it is behind and catches up. The database is the truth; the layer is a door
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import logging
 from collections import defaultdict
@@ -48,13 +49,19 @@ class Fanout:
 
     # --- Sockets -------------------------------------------------------------------------
 
-    async def join(self, consumer, workshop_id: int, key: str) -> None:
+    async def join(self, consumer, workshop_id: int, key: str, revision: int) -> None:
+        """`revision`: where the socket's catch-up brought it. A message or heartbeat handed to
+        this audience's other sockets after that catch-up was read, but before this join, never
+        reached this one: the heartbeat must not count it as told."""
         async with self._lock:
             await self._start()
             if not self.workshops[workshop_id]:
                 await self.layer.group_add(group(workshop_id), self.channel)
             self.workshops[workshop_id].add(consumer)
             self.sockets[(workshop_id, key)].add(consumer)
+            told = self.told.get((workshop_id, key))
+            if told is not None and told > revision:
+                self.told[(workshop_id, key)] = revision
 
     async def leave(self, consumer, workshop_id: int, key: str) -> None:
         async with self._lock:
@@ -99,7 +106,11 @@ class Fanout:
 
     def nudge(self, workshop_id: int) -> None:
         """From any thread: this process's screens of the workshop check where they stand."""
-        self.loop.call_soon_threadsafe(self._spawn, self.beat(workshop_id, everyone=True))
+        # In a context of its own: the caller's (a request's thread, maybe inside asgiref's
+        # single sync thread) would make the heartbeat's database read refuse to run.
+        self.loop.call_soon_threadsafe(
+            self._spawn, self.beat(workshop_id, everyone=True), context=contextvars.Context()
+        )
 
     # --- Tasks ---------------------------------------------------------------------------
 
