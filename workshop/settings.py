@@ -284,3 +284,12 @@ ANSWER_MAX_LENGTH = 2000
 # facilitator pressed Next, and sent as the phone reconnects, are kept.
 ANSWER_GRACE_SECONDS = int(os.environ.get("ANSWER_GRACE_SECONDS", "120"))
 NAME_MAX_LENGTH = 40
+
+# Live sockets. A phone, or a facilitator's session, keeps its newest SOCKETS_PER_DEVICE
+# sockets of a workshop in each server process; an older one is closed, and its tab says so.
+SOCKETS_PER_DEVICE = int(os.environ.get("SOCKETS_PER_DEVICE", "4"))
+# Socket handshakes from one address, per server process (workshop/handshakes.py): a burst of
+# SOCKET_HANDSHAKE_BURST at once (a venue's NAT, every phone reconnecting after a Wi-Fi blip),
+# then SOCKET_HANDSHAKE_RATE a second. Beyond, "try again later" before any database work.
+SOCKET_HANDSHAKE_BURST = int(os.environ.get("SOCKET_HANDSHAKE_BURST", "300"))
+SOCKET_HANDSHAKE_RATE = float(os.environ.get("SOCKET_HANDSHAKE_RATE", "30"))
