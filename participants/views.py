@@ -53,6 +53,8 @@ def join(request, code, table_number=None):
         return redirect(request.path.replace(f"/{code}/", f"/{workshop.code}/", 1))
     if not workshop.is_open:
         return render(request, "participants/closed.html", {"workshop": workshop})
+    if access.is_removed(workshop, access.device_of(request.COOKIES)):
+        return render(request, "participants/removed.html", {"workshop": workshop}, status=403)
 
     preset = workshop.tables.filter(number=table_number).first() if table_number else None
     form = JoinForm(request.POST or None, workshop=workshop, initial={"table": preset})
