@@ -10,6 +10,7 @@ from workshop.models import (
     Answer,
     Completion,
     Participant,
+    RemovedDevice,
     ShareLink,
     Step,
     Table,
@@ -183,3 +184,13 @@ class ShareLinkAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(RemovedDevice)
+class RemovedDeviceAdmin(admin.ModelAdmin):
+    """Phones removed by a facilitator; deleting a row lets that phone join again."""
+
+    list_display = ["workshop", "removed_at"]
+    list_select_related = ["workshop"]
+    raw_id_fields = ["workshop"]
+    readonly_fields = ["device_hash", "removed_at"]
