@@ -74,6 +74,8 @@ def join(request, code, table_number=None):
         return redirect(request.path.replace(f"/{code}/", f"/{workshop.code}/", 1))
     if not workshop.is_open:
         return render(request, "participants/closed.html", {"workshop": workshop})
+    if access.is_removed(workshop, access.device_of(request.COOKIES)):
+        return render(request, "participants/removed.html", {"workshop": workshop}, status=403)
 
     tables = None
     if table_number:

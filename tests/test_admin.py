@@ -24,6 +24,8 @@ def day(facilitator):
     services.grant_access(facilitator, day.workshop, "buyer@example.com")
     services.create_share_link(facilitator, day.workshop)
     services.save_as_template(facilitator, day.workshop, "Our day")
+    latecomer = services.join(day.workshop, day.workshop.tables.first(), "Zed")
+    services.remove_participant(facilitator, latecomer)
     return day
 
 

@@ -16,6 +16,7 @@ from workshop.models import (
     Answer,
     Completion,
     Participant,
+    RemovedDevice,
     ShareLink,
     Step,
     Table,
@@ -212,3 +213,13 @@ class ShareLinkAdmin(ReadOnly, admin.ModelAdmin):
     def revoke(self, request, queryset):
         for link in queryset.filter(revoked_at=None).select_related("workshop__facilitator"):
             services.revoke_share_link(link.workshop.facilitator, link)
+
+
+@admin.register(RemovedDevice)
+class RemovedDeviceAdmin(admin.ModelAdmin):
+    """Phones removed by a facilitator; deleting a row lets that phone join again."""
+
+    list_display = ["workshop", "removed_at"]
+    list_select_related = ["workshop"]
+    raw_id_fields = ["workshop"]
+    readonly_fields = ["device_hash", "removed_at"]

@@ -9,11 +9,12 @@ from urllib.parse import parse_qs, urlsplit
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.http import parse_cookie
 from django.http.request import split_domain_port, validate_host
 
 from workshop import access, live
-from workshop.live import fanout
+from workshop.live import fanout, revoke
 from workshop.models import Workshop
 from workshop.queries import unique_or_none
 
@@ -85,6 +86,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = None
 
     joined = None  # (workshop id, audience key) once in the fan-out
+    # Who the socket was authorised as (workshop.live.revoke), set by `position`: a socket is
+    # closed when one of them loses the right to it. The first is the phone or session, which
+    # keeps only its newest SOCKETS_PER_DEVICE sockets.
+    principals: tuple[str, ...] = ()
 
     async def dispatch(self, message):
         # As channels' own, without closing stale database connections before every event:
@@ -107,7 +112,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         workshop_id, audience, revision, text = found
         self.joined = (workshop_id, audience.key)
-        await fanout.here().join(self, workshop_id, audience.key, revision)
+        here = fanout.here()
+        await here.join(self, workshop_id, audience.key, revision, self.principals)
+        if self.principals:
+            # A phone or a session holds a few screens, not fifty that all hear every post.
+            device, keep = self.principals[0], settings.SOCKETS_PER_DEVICE
+            await here.keep_newest(workshop_id, device, keep, revoke.CLOSE_REPLACED)
         await self.send(text_data=text)
 
     def catch_up(self, after: int | None):
@@ -160,6 +170,7 @@ class ConsoleConsumer(LiveConsumer):
                 pk=workshop_id, facilitator=user
             )
         )
+        self.principals = (revoke.session(self.scope["session"].session_key), revoke.user(user.pk))
         return (
             None if workshop is None else live.Position.of_staff(live.Audience.console(), workshop)
         )
@@ -172,4 +183,5 @@ class PhoneConsumer(LiveConsumer):
         if participant is None:
             return None
         participant.table.workshop = participant.workshop
+        self.principals = (revoke.participant(participant.pk),)
         return live.Position.of_table(participant.table)

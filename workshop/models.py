@@ -231,6 +231,32 @@ class Participant(models.Model):
         return _("Anonymous") if self.workshop.anonymous else self.name
 
 
+class RemovedDevice(models.Model):
+    """A phone the facilitator removed from a workshop: it may not join it again.
+
+    Known only by a digest of its device id (workshop.access): what the phone was is kept, not
+    who was holding it.
+    """
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="removed_devices")
+    device_hash = models.CharField(max_length=64)
+    removed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "device_hash"], name="removed_device_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.workshop} · {self.removed_at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def hash_device(device: str) -> str:
+        return hashlib.sha256(device.encode()).hexdigest()
+
+
 class Takeaway(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="takeaways")
     activity = models.ForeignKey(

@@ -372,3 +372,12 @@ AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field, which holds t
 AXES_USERNAME_CALLABLE = "workshop.lockout.username_of"
 # Failures only: no record of every successful sign-in with its address.
 AXES_DISABLE_ACCESS_LOG = True
+
+# Live sockets. A phone, or a facilitator's session, keeps its newest SOCKETS_PER_DEVICE
+# sockets of a workshop in each server process; an older one is closed, and its tab says so.
+SOCKETS_PER_DEVICE = env.integer("SOCKETS_PER_DEVICE", 4, minimum=1)
+# Socket handshakes from one address, per server process (workshop/handshakes.py): a burst of
+# SOCKET_HANDSHAKE_BURST at once (a venue's NAT, every phone reconnecting after a Wi-Fi blip),
+# then SOCKET_HANDSHAKE_RATE a second. Beyond, "try again later" before any database work.
+SOCKET_HANDSHAKE_BURST = env.integer("SOCKET_HANDSHAKE_BURST", 300, minimum=1)
+SOCKET_HANDSHAKE_RATE = env.decimal("SOCKET_HANDSHAKE_RATE", 30)

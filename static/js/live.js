@@ -13,13 +13,17 @@
   const RETRY_FIRST_MS = 2000;
   const RETRY_MAX_MS = 30000; // the longest an outbox ever waits between two tries
   const AUTOSAVE_MS = 700; // an answer is sent once typing pauses this long
+  // Close codes that say why (workshop/handshakes.py, workshop/live/revoke.py).
+  const CLOSE_BUSY = 4013; // too many handshakes from this address: again later, backing off
+  const CLOSE_REVOKED = 4403; // this person lost the right to the screen: final
+  const CLOSE_REPLACED = 4409; // a newer screen of this phone or session took over: final
 
   // Sixty phones coming back at once must not stampede: exponential backoff with wide jitter.
   window.htmx.config.ws = {
     ...(window.htmx.config.ws || {}),
     // 1000 too: a server that closes a socket normally (a restart, a proxy's idle limit) is
     // still the server this screen needs.
-    reconnectCodes: [1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014],
+    reconnectCodes: [1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014, CLOSE_BUSY],
     reconnectDelay: 1000,
     reconnectMaxDelay: 15000,
     reconnectJitter: 0.5,
@@ -88,6 +92,7 @@
     } catch {
       return;
     }
+    busyRefusals = 0; // a socket that speaks was let in
     if (!consider(message)) event.detail.cancelled = true;
     // hx-ws reconnects to connection.url: from now on it asks for what came after this (the
     // revision held, which a message that came after a gap never raises).
@@ -173,13 +178,42 @@
     outbox.flush();
     answers.flush();
   });
+  let busyRefusals = 0;
   document.addEventListener("htmx:ws:close", (event) => {
     socketOpen = false;
     const code = event.detail && event.detail.code;
-    if (code >= 4000 && code < 5000) return setStatus("refused");
+    if (code === CLOSE_BUSY) {
+      // Opened only to hear "later", which would reset hx-ws's count of attempts: each refusal
+      // in a row doubles the wait (with its jitter), so a crowd comes back spread out.
+      busyRefusals += 1;
+      if (event.detail.connection) event.detail.connection.attempt = busyRefusals;
+    } else if (code === CLOSE_REVOKED) {
+      return accessEnded();
+    } else if (code === CLOSE_REPLACED) {
+      return setStatus("replaced");
+    } else if (code >= 4000 && code < 5000) {
+      return setStatus("refused");
+    }
     setStatus(navigator.onLine ? "reconnecting" : "offline");
     schedulePollingFallback();
   });
+
+  // The person lost the right to this screen (removed, signed out, the workshop deleted): the
+  // page loads again, once, and shows what is true now (the join page, the sign-in page). A
+  // second time within a minute only says so: never a loop of reloads.
+  const RELOADED_KEY = "live:reloaded-after-revoke";
+  function accessEnded() {
+    setStatus("ended");
+    stopPolling();
+    try {
+      if (Date.now() - Number(sessionStorage.getItem(RELOADED_KEY) || 0) < 60000) return;
+      sessionStorage.setItem(RELOADED_KEY, String(Date.now()));
+    } catch {
+      return; // storage disabled: no guard against a loop, so no reload
+    }
+    // A whole room told at once (a deleted workshop) does not reload in the same instant.
+    setTimeout(() => window.location.reload(), 300 + Math.random() * 1200);
+  }
   window.addEventListener("offline", () => setStatus("offline"));
   window.addEventListener("online", () => {
     setStatus(socketOpen ? "live" : "reconnecting");

@@ -17,6 +17,7 @@ from workshop.services.datacare import (
     delete_workshop,
     forget_participant,
     purge_expired,
+    remove_participant,
     remove_personal_data,
     set_data_settings,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "pause_timer",
     "post_takeaway",
     "purge_expired",
+    "remove_participant",
     "remove_personal_data",
     "rename_table",
     "resume_timer",

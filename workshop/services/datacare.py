@@ -7,11 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workshop import live
+from workshop.live import revoke
 from workshop.live.render import takeaways_of
 from workshop.models import (
     Answer,
     Completion,
     Participant,
+    RemovedDevice,
     ShareLink,
     Takeaway,
     User,
@@ -74,37 +76,56 @@ def forget_participant(participant: Participant) -> None:
 
     Their name becomes a number, and their private answers, their +1s and the takeaways they
     posted are deleted (a takeaway stays as an empty tombstone, so that screens catching up
-    learn it is gone).
+    learn it is gone). Their phone's other screens of the workshop close.
+    """
+    with rules.participating(participant, may_be_closed=True) as change:
+        _forget(participant, change)
+
+
+def remove_participant(facilitator: User, participant: Participant) -> None:
+    """The facilitator removes someone from the workshop, from the console.
+
+    Everything they put in is forgotten, as when they delete it themselves (a person sent away
+    takes their words with them, and nothing is left that only the facilitator knows to hide);
+    their screens close, and their phone cannot join this workshop again.
     """
     workshop = participant.workshop
-    with rules.participating(participant, may_be_closed=True) as change:
-        revision = change.revision
-        own = list(Takeaway.objects.filter(author=participant).values_list("pk", flat=True))
-        Takeaway.objects.filter(pk__in=own).update(deleted=True, text="", revision=revision)
-        voted = list(
-            Vote.objects.filter(participant=participant).values_list("takeaway", flat=True)
-        )
-        Vote.objects.filter(participant=participant).delete()
-        Takeaway.objects.filter(pk__in=voted).update(
-            vote_count=F("vote_count") - 1, revision=revision
-        )
-        Answer.objects.filter(participant=participant).delete()
-        Completion.objects.filter(participant=participant).delete()
-        if workshop.spotlight_id in own:
-            workshop.spotlight = None
-            workshop.save(update_fields=["spotlight"])
-            change.show(live.SPOTLIGHT)
-        number = Participant.objects.filter(workshop=workshop, pk__lte=participant.pk).count()
-        participant.name = anonymous_name(number)
-        participant.revision = revision
-        participant.device = ""  # this phone is nobody in the workshop now: it may join anew
-        participant.save(update_fields=["name", "revision", "device"])
-        change.table(participant.table_id)
-        for takeaway in takeaways_of(workshop, Q(pk__in=own)):
-            change.takeaway(takeaway)
-        for takeaway in takeaways_of(workshop, Q(pk__in=voted)):
-            change.vote(takeaway)
-        change.show(live.PROGRESS)
+    with rules.facilitating(facilitator, workshop) as change:
+        participant.refresh_from_db(fields=["device"])  # under the lock: it may have rejoined
+        if participant.device:
+            digest = RemovedDevice.hash_device(participant.device)
+            RemovedDevice.objects.get_or_create(workshop=workshop, device_hash=digest)
+        _forget(participant, change)
+
+
+def _forget(participant: Participant, change: live.Change) -> None:
+    """Inside a guard: the participant's data is forgotten, and their screens close."""
+    workshop = participant.workshop
+    revision = change.revision
+    own = list(Takeaway.objects.filter(author=participant).values_list("pk", flat=True))
+    Takeaway.objects.filter(pk__in=own).update(deleted=True, text="", revision=revision)
+    voted = list(Vote.objects.filter(participant=participant).values_list("takeaway", flat=True))
+    Vote.objects.filter(participant=participant).delete()
+    Takeaway.objects.filter(pk__in=voted).update(vote_count=F("vote_count") - 1, revision=revision)
+    Answer.objects.filter(participant=participant).delete()
+    Completion.objects.filter(participant=participant).delete()
+    if workshop.spotlight_id in own:
+        workshop.spotlight = None
+        workshop.save(update_fields=["spotlight"])
+        change.show(live.SPOTLIGHT)
+    number = Participant.objects.filter(workshop=workshop, pk__lte=participant.pk).count()
+    participant.name = anonymous_name(number)
+    participant.revision = revision
+    # This phone is nobody in the workshop now: it may join anew, unless it was removed.
+    participant.device = ""
+    participant.save(update_fields=["name", "revision", "device"])
+    change.table(participant.table_id)
+    for takeaway in takeaways_of(workshop, Q(pk__in=own)):
+        change.takeaway(takeaway)
+    for takeaway in takeaways_of(workshop, Q(pk__in=voted)):
+        change.vote(takeaway)
+    change.show(live.PROGRESS)
+    revoke.on_commit([workshop.pk], revoke.participant(participant.pk))
 
 
 def purge_expired(now=None) -> tuple[int, int]:

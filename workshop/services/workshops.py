@@ -3,6 +3,7 @@
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from workshop import access, agenda_templates, limits, live
 from workshop.models import Activity, AgendaTemplate, Participant, Step, Table, User, Workshop
@@ -11,6 +12,9 @@ from workshop.services import rules
 from workshop.services.rules import NotAllowed, Refused
 
 MAX_TABLES = 60
+
+# A phone the facilitator removed (services.remove_participant) asks to join again.
+REMOVED = gettext_lazy("The facilitator has removed you from this workshop.")
 
 
 def default_table_name(number: int) -> str:
@@ -163,6 +167,8 @@ def _join(workshop: Workshop, table: Table, device: str, *, name) -> Participant
         raise NotAllowed
     with live.changing(workshop) as change:
         rules.check_open(workshop)
+        if access.is_removed(workshop, device):
+            raise Refused(str(REMOVED))
         if existing := _participant_of_device(workshop, device):
             change.cancel()
             return existing
