@@ -8,7 +8,7 @@ service's refusal that no view caught: the person's answer (409) with its messag
 
 import logging
 
-from django.db import DatabaseError, OperationalError
+from django.db import DatabaseError, DataError, OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -68,7 +68,8 @@ def retry_later(request, message: str, seconds: int, **extra):
 
 class RefusedMiddleware:
     """A service's refusal that no view turned into a form error is the person's answer (409)
-    with its message, not a server error."""
+    with its message, not a server error. A value the database cannot hold at all (a NUL in a
+    text, which PostgreSQL refuses; a number beyond its integers) is a bad request (400)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -77,6 +78,8 @@ class RefusedMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, DataError):
+            return error_response(request, "400.html", 400)
         if not isinstance(exception, Refused):
             return None
         return error_response(request, "409.html", 409, str(exception))
