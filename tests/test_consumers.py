@@ -222,3 +222,40 @@ async def test_moving_to_another_activity_sends_every_screen_the_new_one(
     assert targets(caught_up) == SNAPSHOT
     assert "Where do I step in?" in caught_up["content"]
     await late.disconnect()
+
+
+async def spotlit(workshop, facilitator, author):
+    """The table discussion, with one of `author`'s takeaways on the big screen."""
+    from workshop import agenda_templates
+
+    agenda = agenda_templates.built_in_agenda(agenda_templates.HERO_TO_HERO_MAKER)
+    day = await sync_to_async(services.create_workshop)(facilitator, "Day", 2, agenda=agenda)
+    discussion = await sync_to_async(lambda: list(day.activities.all())[2])()
+    day = await sync_to_async(services.go_to_activity)(
+        facilitator, day, discussion, day.current_activity_id
+    )
+    table = await sync_to_async(lambda: day.tables.order_by("number").first())()
+    person = await sync_to_async(services.join)(day, table, author)
+    takeaway = await sync_to_async(services.post_takeaway)(person, "Coach", uuid.uuid4())
+    await sync_to_async(services.set_spotlight)(facilitator, day, takeaway)
+    return day, table, person, takeaway
+
+
+def spotlight_of(message) -> str:
+    return re.search(r'<div id="spotlight".*?</div>', message["content"], re.S).group(0)
+
+
+async def test_the_spotlight_follows_an_edit_a_rename_and_a_hide_of_what_it_shows(
+    workshop, facilitator
+):
+    day, table, person, takeaway = await spotlit(workshop, facilitator, "Dee")
+    projector = await connect(projector_path(day))
+    await receive(projector)
+
+    await sync_to_async(services.edit_takeaway)(person, takeaway, "Coach, don't sell")
+    assert "Coach, don&#x27;t sell" in spotlight_of(await receive(projector))
+    await sync_to_async(services.rename_table)(facilitator, table, "Window")
+    assert "Dee · Window" in spotlight_of(await receive(projector))
+    await sync_to_async(services.set_takeaway_hidden)(facilitator, takeaway, True)
+    assert "Coach" not in spotlight_of(await receive(projector))
+    await projector.disconnect()
