@@ -74,11 +74,13 @@ def start_server(tmp_path):
         started.append(server)
         return server.start()
 
-    yield start
-    for server in started:
-        server.stop()
-        if "Traceback" in server.log_tail(20_000):
-            print(f"Log of the server on port {server.port}:\n{server.log_tail()}")
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
+            if "Traceback" in server.log_tail(20_000):
+                print(f"Log of the server on port {server.port}:\n{server.log_tail()}")
 
 
 class RedisServer:
@@ -104,29 +106,47 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
+        try:
+            self._wait_until_it_answers(within=10)
+        except BaseException:
+            self.process.kill()
+            self.process.wait()
+            raise
+        return self
+
+    def _wait_until_it_answers(self, within: float) -> None:
         client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited at once (port {self.port} taken?)")
             try:
                 client.ping()
-                return self
+                return
             except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not answer within 10 s")
+                pass
+            try:
+                self.process.wait(timeout=0.05)  # between tries, and ends early if it exits
+            except subprocess.TimeoutExpired:
+                continue
+            raise RuntimeError(f"redis-server exited at once (port {self.port} taken?)")
+        raise RuntimeError(f"redis-server did not answer within {within} s")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
 
 @pytest.fixture
 def redis_server(tmp_path):
     server = RedisServer(tmp_path).start()
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
