@@ -174,7 +174,7 @@ def open_context(browser):
 
     def open_(**options):
         context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)  # an upper bound for a busy machine
         contexts.append(context)
         return context
 
