@@ -152,8 +152,9 @@ def redis_server(tmp_path):
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, as in tests/browser, launched only if a test here needs it."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=15_000)  # an upper bound for a busy machine, as in tests/browser
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         if CI:

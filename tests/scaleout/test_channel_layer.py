@@ -113,4 +113,4 @@ async def test_a_socket_ended_by_the_layer_is_closed_for_its_browser_to_reconnec
     connected, _ = await socket.connect()
     assert connected
     # A close Daphne accepts and live.js reconnects on (not a traceback and a 1011).
-    assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": 1000}
+    assert await socket.receive_output(timeout=10) == {"type": "websocket.close", "code": 1000}
