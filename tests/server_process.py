@@ -9,10 +9,13 @@ import atexit
 import contextlib
 import os
 import select
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -49,6 +52,17 @@ def wait_until_gone(pid: int, timeout: float) -> bool:
         return bool(select.select([handle], [], [], timeout)[0])
     finally:
         os.close(handle)
+
+
+_prepared: list[Path] = []
+
+
+def _prepared_database() -> Path:
+    if not _prepared:
+        folder = Path(tempfile.mkdtemp(prefix="workshop-prepared-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _prepared.append(ServerProcess(folder)._migrate().database)
+    return _prepared[0]
 
 
 def free_port() -> int:
@@ -91,6 +105,20 @@ class ServerProcess:
         )
 
     def prepare(self) -> "ServerProcess":
+        """Migrated, with the facilitator's account. An embedded database is prepared once per
+        test process and copied: migrating costs seconds of CPU each time on a busy machine."""
+        if "DATABASE_URL" in self.env:
+            return self._migrate()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        prepared, copy = sqlite3.connect(_prepared_database()), sqlite3.connect(self.database)
+        try:
+            prepared.backup(copy)
+        finally:
+            prepared.close()
+            copy.close()
+        return self
+
+    def _migrate(self) -> "ServerProcess":
         self.manage("migrate", "-v0")
         self.manage("createfacilitator", FACILITATOR_EMAIL, "--password", FACILITATOR_PASSWORD)
         return self
