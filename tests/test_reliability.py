@@ -35,8 +35,10 @@ def server(tmp_path_factory):
     process.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def workshop_code(server):
+    # One for the module: each test posts words of its own, and a Django process to create a
+    # workshop costs seconds of CPU on a busy machine.
     output = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "shell", "-c", CREATE_WORKSHOP],
         env=server.env,
