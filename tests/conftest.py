@@ -23,7 +23,7 @@ hypothesis_settings.register_profile(
     print_blob=True,
 )
 hypothesis_settings.register_profile(
-    "explore", hypothesis_settings.get_profile("ci"), max_examples=500, derandomize=False
+    "explore", hypothesis_settings.get_profile("ci"), max_examples=200, derandomize=False
 )
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
