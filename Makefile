@@ -1,6 +1,10 @@
 # The two commands: `make run` and `make test`. Everything they need is installed inside the repo.
 
-PYTHON ?= $(shell command -v python3.12 || command -v python3.13 || command -v python3)
+# The version .python-version names (pyenv and uv read it too): on the PATH, or installed by uv
+# (`uv python install`, not on the PATH by default); else a newer one, else python3.
+PYTHON_VERSION := $(or $(shell cat .python-version 2>/dev/null),3.12)
+PYTHON ?= $(shell command -v python$(PYTHON_VERSION) || uv python find \
+	$(PYTHON_VERSION) 2>/dev/null || command -v python3.13 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
@@ -8,8 +12,13 @@ PORT ?= 8000
 .PHONY: run test install install-test lint format clean screenshots bench
 
 $(BIN)/python:
-	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
-		{ echo "Python 3.12 or newer is needed (found $$($(PYTHON) --version))."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
+		echo "Python 3.12 or newer is needed; $(PYTHON) is $$($(PYTHON) --version 2>&1)."; \
+		echo "Get one, then run make again. Any of:"; \
+		echo "  uv python install 3.12     (make finds uv's Pythons by itself)"; \
+		echo "  pyenv install 3.12         (this repo's .python-version then selects it)"; \
+		echo "  make test PYTHON=python3.12, or PYTHON=/path/to/python3.12"; \
+		exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 

@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from workshop.models import Activity, AgendaTemplate, Step
+from workshop import limits
+from workshop.form_fields import LimitedTextField
+from workshop.models import Activity, Step
 
 MAX_STEPS = 30
 
@@ -16,11 +18,10 @@ class DurationInput(forms.NumberInput):
 class ActivityForm(forms.Form):
     """Edits what every activity has; a share-out also picks the discussion it shows."""
 
-    title = forms.CharField(label=_("Title"), max_length=120)
-    instructions = forms.CharField(
+    title = LimitedTextField(limits.ACTIVITY_TITLE, label=_("Title"))
+    instructions = LimitedTextField(
+        limits.INSTRUCTIONS,
         label=_("Instructions"),
-        required=False,
-        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Shown on the projector and the phones while this activity runs."),
     )
@@ -74,11 +75,10 @@ class StepForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # The initial kind lets an untouched blank step count as unchanged, so it is skipped.
     kind = forms.ChoiceField(label=_("Kind"), choices=Step.Kind.choices, initial=Step.Kind.TEXT)
-    prompt = forms.CharField(label=_("Prompt"), max_length=300)
-    help_text = forms.CharField(
+    prompt = LimitedTextField(limits.STEP_PROMPT, label=_("Prompt"))
+    help_text = LimitedTextField(
+        limits.HELP_TEXT,
         label=_("Help text (optional)"),
-        required=False,
-        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     options = forms.CharField(
@@ -121,7 +121,8 @@ def steps_in_order(formset, move: str = "") -> list[dict]:
     ]
     index, _sep, direction = move.partition(":")
     positions = [i for i, _data in kept]
-    if index.isdigit() and int(index) in positions and direction in ("up", "down"):
+    # isdecimal, not isdigit: "²" is a digit that int() does not read.
+    if index.isdecimal() and int(index) in positions and direction in ("up", "down"):
         here = positions.index(int(index))
         there = here - 1 if direction == "up" else here + 1
         if 0 <= there < len(kept):
@@ -133,7 +134,4 @@ def steps_in_order(formset, move: str = "") -> list[dict]:
 
 
 class SaveTemplateForm(forms.Form):
-    name = forms.CharField(
-        label=_("Template name"),
-        max_length=AgendaTemplate._meta.get_field("name").max_length,
-    )
+    name = LimitedTextField(limits.TEMPLATE_NAME, label=_("Template name"))

@@ -8,7 +8,7 @@ the takeaways they hid. Anyone else gets the one "not available" page, whatever 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -19,7 +19,8 @@ from workshop.report import results_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {
-    "csv": (exports.takeaways_csv, "takeaways.csv", "text/csv; charset=utf-8"),
+    # The CSV streams, line by line (exports.takeaways_csv_lines); the others are made whole.
+    "csv": (exports.takeaways_csv_lines, "takeaways.csv", "text/csv; charset=utf-8"),
     "xlsx": (exports.takeaways_xlsx, "takeaways.xlsx", XLSX),
     "json": (exports.workshop_json, "workshop.json", "application/json; charset=utf-8"),
 }
@@ -44,9 +45,9 @@ def private_response(response):
 
 def download(workshop, kind: str, *, include_hidden: bool) -> HttpResponse:
     make, suffix, content_type = FORMATS[kind]
-    response = HttpResponse(
-        make(workshop, include_hidden=include_hidden), content_type=content_type
-    )
+    content = make(workshop, include_hidden=include_hidden)
+    response_class = HttpResponse if isinstance(content, str | bytes) else StreamingHttpResponse
+    response = response_class(content, content_type=content_type)
     filename = exports.download_filename(workshop.title, suffix)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return private_response(response)

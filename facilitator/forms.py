@@ -3,7 +3,8 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from workshop import agenda_templates
+from workshop import agenda_templates, limits
+from workshop.form_fields import LimitedTextField
 from workshop.models import AgendaTemplate, Table, User
 from workshop.services import MAX_TABLES
 
@@ -13,7 +14,7 @@ SAVED_PREFIX = "saved:"
 
 
 class NewWorkshopForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = LimitedTextField(limits.WORKSHOP_TITLE, label=_("Title"))
     table_count = forms.IntegerField(
         label=_("Number of tables"),
         min_value=1,
@@ -76,6 +77,8 @@ def _agenda_summary(agenda: list[dict]) -> str:
 
 
 class TableNameForm(forms.ModelForm):
+    name = LimitedTextField(limits.TABLE_NAME, label=_("Name"))
+
     class Meta:
         model = Table
         fields = ["name"]

@@ -6,7 +6,7 @@ the person who clicked should not depend on it), and a plain form post with a re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
@@ -20,6 +20,14 @@ def console_answer(request, workshop):
         # Rendered once: the broadcast of the change just made kept the console's snapshot.
         return HttpResponse(live.snapshot_html(live.Audience.console(), workshop))
     return redirect("facilitator:console", workshop_id=workshop.pk)
+
+
+def _id(value: str) -> int:
+    """A row id sent in a form; anything that is not one is a row that does not exist (404)."""
+    # At most 19 digits: a bigint, and far below what int() refuses to read (4300 digits).
+    if not (value.isascii() and value.isdecimal() and len(value) <= 19):
+        raise Http404
+    return int(value)
 
 
 def _seen(request) -> int | None:
@@ -79,7 +87,7 @@ def spotlight(request, workshop_id):
     workshop = facilitated_workshop(request, workshop_id)
     takeaway = None
     if request.POST.get("takeaway"):
-        takeaway = get_object_or_404(Takeaway, pk=request.POST["takeaway"], workshop=workshop)
+        takeaway = get_object_or_404(Takeaway, pk=_id(request.POST["takeaway"]), workshop=workshop)
     try:
         services.set_spotlight(request.user, workshop, takeaway)
     except services.Refused as refused:

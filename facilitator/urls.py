@@ -6,6 +6,7 @@ from facilitator import (
     data_views,
     download_views,
     organizer_views,
+    people_views,
     run_views,
     sharing_views,
     views,
@@ -102,6 +103,11 @@ urlpatterns = [
         name="remove_data",
     ),
     path("f/w/<int:workshop_id>/delete/", data_views.delete_workshop, name="delete"),
+    path(
+        "f/w/<int:workshop_id>/people/<int:participant_id>/remove/",
+        people_views.remove_participant,
+        name="remove_participant",
+    ),
     # Organizers: the workshops shared with them.
     path("o/", organizer_views.home, name="organizer_home"),
     path("o/login/", organizer_views.OrganizerLoginView.as_view(), name="organizer_login"),

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -133,7 +133,9 @@ def tables(request, workshop_id):
                 services.rename_table(request.user, table, form.cleaned_data["name"])
         messages.success(request, _("Table names saved."))
         return redirect("facilitator:console", workshop_id=workshop.pk)
-    return render(request, "facilitator/tables.html", {"workshop": workshop, "formset": formset})
+    status = 400 if formset.is_bound else 200  # bound and here: it was not valid
+    context = {"workshop": workshop, "formset": formset}
+    return render(request, "facilitator/tables.html", context, status=status)
 
 
 @login_required
@@ -165,7 +167,9 @@ def hide(request, workshop_id, takeaway_id):
 @login_required
 def download_csv(request, workshop_id):
     workshop = facilitated_workshop(request, workshop_id)
-    response = HttpResponse(exports.takeaways_csv(workshop), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        exports.takeaways_csv_lines(workshop), content_type="text/csv; charset=utf-8"
+    )
     filename = exports.download_filename(workshop.title, "takeaways.csv")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -1,7 +1,5 @@
 """Phone screens for the activities of the day: the private reflection and share-out votes."""
 
-import contextlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
@@ -10,10 +8,12 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from participants import slow_down
 from participants.solo import has_completed, own_answers, solo_context
 from participants.views import with_participant
-from workshop import services
+from workshop import services, throttle
 from workshop.models import Activity, Step, Takeaway
+from workshop.services import rules
 
 
 def _current_solo(participant) -> Activity | None:
@@ -44,7 +44,7 @@ def solo_answers(request, participant):
     if activity is not None:
         steps = list(activity.steps.all())
         answers = {
-            a.step_id: {"text": a.text, "choices": a.choices}
+            a.step_id: {"text": a.text, "choices": a.choices, "edited_at": a.edited_at}
             for a in own_answers(participant, steps)
         }
         if has_completed(participant, activity):
@@ -62,24 +62,61 @@ def _own_step(participant, pk) -> Step:
     return get_object_or_404(Step, pk=pk, activity__workshop=participant.workshop)
 
 
+def _wants_json(request) -> bool:
+    """The phone's outbox sends answers with JavaScript and reads a short JSON answer."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _edited_at(request) -> int | None:
+    try:
+        return int(request.POST["edited_at"])
+    except (KeyError, ValueError):
+        return None  # a plain form post: typed just now
+
+
 @require_POST
 @with_participant
 def answer(request, participant, pk):
     step = _own_step(participant, pk)
+    edited_at = _edited_at(request)
     context = {"step": step}
     try:
-        services.save_answer(
+        saved = services.save_answer(
             participant,
             step,
             text=request.POST.get("text", ""),
             choices=request.POST.getlist("choices"),
+            edited_at=edited_at,
         )
         context["saved"] = True
     except services.Refused as refused:
+        if _wants_json(request):
+            return _answer_refused(participant, step, str(refused))
         context["error"] = str(refused)
+    if _wants_json(request):
+        return JsonResponse(_answer_json(saved))
     if request.htmx:
         return render(request, "participants/_saved.html", context)
     return redirect("participants:board", code=participant.workshop.code)
+
+
+def _answer_json(answer) -> dict:
+    """What the server now holds: the phone's outbox settles on it (it may be a newer answer
+    typed on another device, which the save did not replace)."""
+    return {
+        "saved": True,
+        "text": answer.text,
+        "choices": answer.choices,
+        "edited_at": answer.edited_at,
+    }
+
+
+def _answer_refused(participant, step, message: str) -> JsonResponse:
+    """409 while the reflection does not take answers (the room moved on, the workshop closed):
+    the phone keeps the answer and sends it again if the room comes back. 422 when the answer
+    itself is refused (too long): the phone shows why and keeps it, unsent."""
+    open_ = rules.reflection_accepts(participant.workshop, step.activity)
+    return JsonResponse({"error": message, "open": open_}, status=422 if open_ else 409)
 
 
 @require_POST
@@ -88,32 +125,49 @@ def share(request, participant, pk):
     step = _own_step(participant, pk)
     try:
         services.share_answer(participant, step)
-        message = _("Shared with your table.")
     except services.Refused as refused:
-        message = str(refused)
-    if request.htmx:
-        return HttpResponse(
-            render_to_string("participants/_shared.html", {"message": message}, request=request)
-        )
+        # The button stays, with the reason: the person may try again once it is possible.
+        if request.htmx:
+            context = {"workshop": participant.workshop, "step": step, "error": str(refused)}
+            return render(request, "participants/_share.html", context)
+        messages.error(request, str(refused))
+    else:
+        if request.htmx:
+            message = _("Shared with your table.")
+            return render(request, "participants/_shared.html", {"message": message})
+        messages.success(request, _("Shared with your table."))
     return redirect("participants:board", code=participant.workshop.code)
 
 
 @require_POST
 @with_participant
 def done(request, participant, pk):
-    activity = get_object_or_404(Activity, pk=pk, workshop=participant.workshop)
-    # If the reflection closed meanwhile, the board already shows where the room is.
-    with contextlib.suppress(services.Refused):
+    activity = get_object_or_404(
+        Activity, pk=pk, workshop=participant.workshop, kind=Activity.Kind.SOLO
+    )
+    error = None
+    try:
         services.complete_solo(participant, activity)
+    except services.Refused as refused:
+        error = str(refused)  # said as it is: never "done" when it was not recorded
     if request.htmx:
-        context = {"workshop": participant.workshop, "solo": solo_context(participant, activity)}
+        context = {
+            "workshop": participant.workshop,
+            "solo": solo_context(participant, activity),
+            "error": error,
+        }
         return render(request, "participants/_solo_done.html", context)
+    if error:
+        messages.error(request, error)
     return redirect("participants:board", code=participant.workshop.code)
 
 
 @require_POST
 @with_participant
 def vote(request, participant, pk):
+    if pause := throttle.spend(throttle.votes(), participant.device):
+        message = _("That is a lot of +1s at once. Wait a moment: this one goes out by itself.")
+        return slow_down.too_fast(request, pause, message)
     # With its author: the broadcast renders the card from it.
     takeaway = get_object_or_404(
         Takeaway.objects.select_related("author"), pk=pk, workshop=participant.workshop

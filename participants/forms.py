@@ -4,7 +4,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from workshop import limits
 from workshop.codes import normalise_join_code
+from workshop.form_fields import LimitedTextField
 from workshop.models import Table
 
 
@@ -22,9 +24,9 @@ class CodeForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    name = forms.CharField(
+    name = LimitedTextField(
+        limits.PARTICIPANT_NAME,
         label=_("Your first name"),
-        max_length=settings.NAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "given-name", "autocapitalize": "words"}),
     )
     table = forms.ModelChoiceField(
@@ -43,29 +45,16 @@ class JoinForm(forms.Form):
 class TakeawayForm(forms.Form):
     # No maxlength attribute: the browser would silently cut a long paste. The server says
     # how long it is and keeps the words, so nothing typed is lost.
-    text = forms.CharField(
+    text = LimitedTextField(
+        limits.TAKEAWAY,
         label=_("Takeaway"),
         widget=forms.Textarea(
             attrs={"rows": 4, "data-limit": settings.TAKEAWAY_MAX_LENGTH, "enterkeyhint": "send"}
         ),
-        strip=True,
         error_messages={"required": _("Please write something first.")},
     )
     token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
-    def clean_text(self):
-        text = self.cleaned_data["text"]
-        if len(text) > settings.TAKEAWAY_MAX_LENGTH:
-            raise forms.ValidationError(
-                _(
-                    "This is %(length)d characters long; the limit is %(limit)d. "
-                    "Please shorten it: your words are still here."
-                ),
-                params={"length": len(text), "limit": settings.TAKEAWAY_MAX_LENGTH},
-            )
-        return text
-
 
 class EditTakeawayForm(forms.Form):
     text = TakeawayForm.base_fields["text"]
-    clean_text = TakeawayForm.clean_text

@@ -7,13 +7,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from participants import slow_down
 from participants.forms import CodeForm, EditTakeawayForm, JoinForm, TakeawayForm
 from participants.solo import solo_context
-from workshop import access, live, services
+from workshop import access, live, services, throttle
 from workshop.codes import normalise_join_code
 from workshop.models import Takeaway, Workshop
 from workshop.queries import unique_or_none
@@ -33,12 +35,31 @@ def _unknown_code(request, code: str = ""):
     )
 
 
+def _find_workshop(request, code: str):
+    """(workshop, None) for a right code; (None, the answer) for a wrong one.
+
+    Wrong codes are counted per address (a guesser has nothing else to key on). Once an address
+    has spent its budget, no code from it is looked up for a few seconds, right or wrong: were
+    right ones let through, the refusal itself would tell a guesser which codes are wrong. A
+    right code spends nothing, so a room behind one NAT typing its code is never held up by
+    its own typos, and a phone that has joined is let in before any code is looked up."""
+    budget, address = throttle.wrong_codes(), throttle.client_address(request) or "unknown"
+    if pause := throttle.wait(budget, address):
+        return None, slow_down.check_the_code(request, code, pause)
+    workshop = _workshop(code)
+    if workshop is None:
+        throttle.spend(budget, address)
+        return None, _unknown_code(request, code)
+    return workshop, None
+
+
 def enter_code(request):
     form = CodeForm(request.GET or None)
     if form.is_valid():
         code = form.cleaned_data["code"]
-        if _workshop(code) is None:
-            return _unknown_code(request, code)
+        _workshop_found, refusal = _find_workshop(request, code)
+        if refusal:
+            return refusal
         return redirect("participants:join", code=code)
     return render(request, "participants/enter_code.html", {"form": form})
 
@@ -46,27 +67,40 @@ def enter_code(request):
 def join(request, code, table_number=None):
     if access.phone_participant(request.COOKIES, code) is not None:
         return redirect("participants:board", code=code)
-    workshop = _workshop(code)
-    if workshop is None:
-        return _unknown_code(request, code)
+    workshop, refusal = _find_workshop(request, code)
+    if refusal:
+        return refusal
     if code != workshop.code:
         return redirect(request.path.replace(f"/{code}/", f"/{workshop.code}/", 1))
     if not workshop.is_open:
         return render(request, "participants/closed.html", {"workshop": workshop})
+    if access.is_removed(workshop, access.device_of(request.COOKIES)):
+        return render(request, "participants/removed.html", {"workshop": workshop}, status=403)
 
-    preset = workshop.tables.filter(number=table_number).first() if table_number else None
+    tables = None
+    if table_number:
+        preset = workshop.tables.filter(number=table_number).first()
+    else:
+        tables = list(workshop.tables.order_by("number").only("pk", "name"))
+        preset = tables[0] if len(tables) == 1 else None  # one table: nothing to choose
     form = JoinForm(request.POST or None, workshop=workshop, initial={"table": preset})
     if workshop.anonymous:
         del form.fields["name"]  # an anonymous workshop asks nobody's name
+    device = access.device_of(request.COOKIES)
+    if request.method == "POST" and (pause := _join_budget(request, device)):
+        message = _("Many joins at once. Wait a few seconds: this goes again by itself.")
+        response = slow_down.too_fast(request, pause, message)
+        if device is None:  # the form sent again carries one, and is counted by it
+            access.remember_device(response, access.new_device_id())
+        return response
     if request.method == "POST" and form.is_valid():
-        device = access.device_of(request.COOKIES) or ""  # none yet: the join makes one
         table = form.cleaned_data["table"]
         try:
             if workshop.anonymous:
-                participant = services.join_anonymously(workshop, table, device=device)
+                participant = services.join_anonymously(workshop, table, device=device or "")
             else:
                 participant = services.join(
-                    workshop, table, form.cleaned_data["name"], device=device
+                    workshop, table, form.cleaned_data["name"], device=device or ""
                 )
         except services.Refused as refusal:
             form.add_error(None, str(refusal))
@@ -79,17 +113,32 @@ def join(request, code, table_number=None):
             return response
     context = {"workshop": workshop, "form": form, "preset": preset}
     if preset is None:
-        context["tables"] = list(workshop.tables.order_by("number").only("pk", "name"))
-    return render(request, "participants/join.html", context)
+        context["tables"] = tables or list(workshop.tables.order_by("number").only("pk", "name"))
+    response = render(request, "participants/join.html", context)
+    if device is None:
+        # The phone is known from the form on, so that its join is counted by its own budget,
+        # not by its address's (which a whole room behind a venue NAT shares).
+        access.remember_device(response, access.new_device_id())
+    return response
+
+
+def _join_budget(request, device: str | None) -> int:
+    """Seconds this join must wait; 0 to go ahead. A phone by its device cookie, which the join
+    page gave it; a form sent without one (a script, or a page from before the cookie) by its
+    address, with a budget roomy enough for a room's old pages, each refused once at most."""
+    if device is not None:
+        return throttle.spend(throttle.joins(), device)
+    address = throttle.client_address(request) or "unknown"
+    return throttle.spend(throttle.cookieless_joins(), address)
 
 
 def participant_or_redirect(request, code):
     participant = access.phone_participant(request.COOKIES, code)
     if participant is not None:
         return participant, None
-    workshop = _workshop(code)
-    if workshop is None:
-        return None, _unknown_code(request, code)
+    workshop, refusal = _find_workshop(request, code)
+    if refusal:
+        return None, refusal
     return None, redirect("participants:join", code=workshop.code)
 
 
@@ -145,6 +194,9 @@ def post(request, code):
             message = _("You are no longer signed in to this workshop. Please reload the page.")
             return JsonResponse({"error": message, "reload": True}, status=403)
         return refusal
+    if pause := throttle.spend(throttle.posts(), participant.device):
+        message = _("You are sending a lot at once. Wait a few seconds: it goes out by itself.")
+        return slow_down.too_fast(request, pause, message)
     form = TakeawayForm(request.POST)
     takeaway = None
     if form.is_valid():
@@ -207,11 +259,18 @@ def edit(request, participant, pk):
 @with_participant
 def delete(request, participant, pk):
     takeaway = _own_takeaway(participant, pk)
+    target = f"#{live.TAKEAWAY.id_for(takeaway=takeaway.pk)}"
     try:
         services.delete_takeaway(participant, takeaway)
     except services.Refused as refused:
-        messages.error(request, str(refused))
-    if request.htmx:
-        target = live.TAKEAWAY.id_for(takeaway=takeaway.pk)
-        return HttpResponse(live.partial(f"#{target}", "delete"))
+        if not request.htmx:
+            messages.error(request, str(refused))
+        else:
+            # The card as it still is, with the reason: never "gone" when it is not.
+            notice = render_to_string("participants/_refused.html", {"message": str(refused)})
+            card = live.own_card(takeaway, participant.workshop)
+            return HttpResponse(card + live.partial(target, "beforeend", notice))
+    else:
+        if request.htmx:
+            return HttpResponse(live.partial(target, "delete"))
     return redirect(reverse("participants:board", args=[participant.workshop.code]))

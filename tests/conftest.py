@@ -45,6 +45,29 @@ def _fresh_live_caches():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_budgets():
+    """Every test's phones start with full budgets (workshop/throttle.py), whatever ran before:
+    the test client is always the same address."""
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    from workshop.throttle import CACHE
+
+    cache = caches[CACHE]
+    if isinstance(cache, RedisCache):
+        # Only this run's buckets: clear() would empty the Redis database other runs share.
+        import redis
+
+        client = redis.Redis.from_url(settings.CACHES[CACHE]["LOCATION"])
+        if keys := list(client.scan_iter(match=cache.make_key("throttle:*"))):
+            client.delete(*keys)
+    else:
+        cache.clear()
+    yield
+
+
 @pytest.fixture
 def facilitator(db):
     return User.objects.create_user("facilitator@example.com", PASSWORD, is_staff=True)

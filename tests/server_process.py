@@ -2,11 +2,13 @@
 
 Every server started here is stopped, whatever happens: one that fails to become ready is
 stopped before start() raises, each runs in a process group of its own that is killed whole,
-and any still running when the test process exits are killed then.
+any still running when the test process exits are killed then, and the kernel kills them if
+the test process itself is killed.
 """
 
 import atexit
 import contextlib
+import ctypes
 import os
 import select
 import shutil
@@ -26,6 +28,15 @@ FACILITATOR_PASSWORD = "a long and private passphrase"
 READY_WITHIN = 60
 
 _running: set[subprocess.Popen] = set()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_the_tests() -> None:
+    """In the server, before it runs: killed by the kernel when the test process dies, even by
+    SIGKILL (a CI job's time limit), as a server in the test process's own group would be."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def kill_group(process: subprocess.Popen) -> None:
@@ -141,6 +152,7 @@ class ServerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=_die_with_the_tests,  # fixtures start servers from the main thread
             )
         finally:
             log.close()

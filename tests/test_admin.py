@@ -24,6 +24,8 @@ def day(facilitator):
     services.grant_access(facilitator, day.workshop, "buyer@example.com")
     services.create_share_link(facilitator, day.workshop)
     services.save_as_template(facilitator, day.workshop, "Our day")
+    latecomer = services.join(day.workshop, day.workshop.tables.first(), "Zed")
+    services.remove_participant(facilitator, latecomer)
     return day
 
 
@@ -65,3 +67,27 @@ def test_the_admin_deletes_a_workshop_with_everything_in_it(client, superuser, d
 def test_a_facilitator_without_permissions_sees_nothing_in_the_admin(client, facilitator, day):
     client.force_login(facilitator)
     assert client.get(reverse("admin:workshop_answer_changelist")).status_code == 403
+
+
+def test_live_data_is_read_only_in_the_admin(client, superuser, day):
+    """Only the services raise revisions and tell the screens: the admin writes nothing live."""
+    client.force_login(superuser)
+    takeaway = day.workshop.takeaways.first()
+    path = reverse("admin:workshop_takeaway_change", args=[takeaway.pk])
+    response = client.post(path, {"text": "Rewritten by staff", "hidden": "on"})
+    assert response.status_code == 403
+    takeaway.refresh_from_db()
+    assert takeaway.text != "Rewritten by staff" and not takeaway.hidden
+    for model in ("workshop", "takeaway", "table", "participant", "activity"):
+        page = client.get(reverse(f"admin:workshop_{model}_add"))
+        assert page.status_code == 403, model
+
+
+def test_the_admin_revokes_a_share_link_through_the_services(client, superuser, day):
+    client.force_login(superuser)
+    link = day.workshop.share_links.get()
+    path = reverse("admin:workshop_sharelink_changelist")
+    data = {"action": "revoke", "_selected_action": [link.pk]}
+    assert client.post(path, data).status_code == 302
+    link.refresh_from_db()
+    assert link.revoked_at is not None

@@ -1,5 +1,6 @@
 """Sockets against the real ASGI application: live pushes, catching up, who may listen."""
 
+import ipaddress
 import json
 import re
 import uuid
@@ -16,6 +17,7 @@ from workshop.access import DEVICE_COOKIE
 from workshop.asgi import application
 from workshop.consumers import CLOSE_FORBIDDEN_ORIGIN, CLOSE_NOT_ALLOWED
 from workshop.models import Workshop
+from workshop.proxy import TrustedProxies
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,9 +46,9 @@ def facilitator_cookie(user):
     return session_cookie(fill)
 
 
-async def connect(path, *headers, origin=ORIGIN):
+async def connect(path, *headers, origin=ORIGIN, app=application):
     all_headers = [HOST, *headers] + ([origin] if origin else [])
-    communicator = WebsocketCommunicator(application, path, headers=all_headers)
+    communicator = WebsocketCommunicator(app, path, headers=all_headers)
     connected, _ = await communicator.connect()
     assert connected
     return communicator
@@ -166,6 +168,55 @@ async def test_a_revision_from_the_future_gets_a_full_snapshot(workshop, anna):
 async def test_a_socket_from_a_foreign_or_missing_origin_is_closed_with_a_code(workshop, origin):
     communicator = await connect(projector_path(workshop), origin=origin)
     assert (await communicator.receive_output(timeout=10))["code"] == CLOSE_FORBIDDEN_ORIGIN
+
+
+def served_to(peer):
+    """The application as Daphne serves it to a client at `peer`, with nginx on 127.0.0.1."""
+    behind_nginx = TrustedProxies(application.app, trusted=[ipaddress.ip_network("127.0.0.1")])
+
+    async def app(scope, receive, send):
+        return await behind_nginx({**scope, "client": (peer, 50000)}, receive, send)
+
+    return app
+
+
+HTTPS_PAGE = (b"origin", b"https://localhost")
+SAID_HTTPS = (b"x-forwarded-proto", b"https")
+
+
+@pytest.mark.parametrize(
+    "origin", [HTTPS_PAGE, (b"origin", b"https://localhost:443"), (b"origin", b"HTTPS://LOCALHOST")]
+)
+async def test_a_page_served_over_https_listens_over_https(workshop, origin):
+    app = served_to("127.0.0.1")
+    projector = await connect(projector_path(workshop), SAID_HTTPS, origin=origin, app=app)
+    assert targets(await receive(projector)) == SNAPSHOT
+    await projector.disconnect()
+
+
+async def test_a_plain_http_page_may_not_listen_to_a_site_served_over_https(workshop):
+    app = served_to("127.0.0.1")
+    projector = await connect(projector_path(workshop), SAID_HTTPS, app=app)  # http://localhost
+    assert (await projector.receive_output(timeout=3))["code"] == CLOSE_FORBIDDEN_ORIGIN
+
+
+@pytest.mark.parametrize("peer", ["127.0.0.1", "192.168.1.50"])
+async def test_an_https_page_may_not_listen_over_plain_http(workshop, peer):
+    # From nginx saying nothing, or from a phone claiming https itself: the socket is plain ws.
+    headers = [] if peer == "127.0.0.1" else [SAID_HTTPS]
+    app = served_to(peer)
+    projector = await connect(projector_path(workshop), *headers, origin=HTTPS_PAGE, app=app)
+    assert (await projector.receive_output(timeout=3))["code"] == CLOSE_FORBIDDEN_ORIGIN
+
+
+async def test_the_default_port_of_the_pages_scheme_is_its_port(workshop):
+    explicit = (b"origin", b"http://localhost:80")
+    projector = await connect(projector_path(workshop), origin=explicit)
+    assert targets(await receive(projector)) == SNAPSHOT
+    await projector.disconnect()
+    elsewhere = (b"origin", b"http://localhost:443")
+    projector = await connect(projector_path(workshop), origin=elsewhere)
+    assert (await projector.receive_output(timeout=3))["code"] == CLOSE_FORBIDDEN_ORIGIN
 
 
 @pytest.mark.parametrize("who", ["stranger", "other_facilitator", "wrong_key"])

@@ -1,9 +1,11 @@
 """Running a day: moving through the agenda, the timer, private reflections, votes, spotlight."""
 
+import time
 import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from tests.conftest import as_phone
@@ -148,9 +150,26 @@ def test_answers_are_saved_only_while_the_reflection_runs(facilitator, day, agen
     go(facilitator, day, agenda[1])
     services.save_answer(people["anna"], step, "Just right")
     go(facilitator, day, agenda[2])
+    # Words typed as the facilitator pressed Next still count, for a short grace period.
+    services.save_answer(people["anna"], step, "Just in time")
+    Activity.objects.filter(pk=agenda[1].pk).update(
+        left_at=timezone.now() - timedelta(seconds=settings.ANSWER_GRACE_SECONDS + 1)
+    )
     with pytest.raises(services.Refused, match="closed"):
         services.save_answer(people["anna"], step, "Too late")
-    assert Answer.objects.get().text == "Just right"
+    assert Answer.objects.get().text == "Just in time"
+
+
+def test_done_counts_in_the_grace_period_only(facilitator, day, agenda, people):
+    go(facilitator, day, agenda[1])
+    go(facilitator, day, agenda[2])
+    services.complete_solo(people["anna"], agenda[1])
+    Activity.objects.filter(pk=agenda[1].pk).update(
+        left_at=timezone.now() - timedelta(seconds=settings.ANSWER_GRACE_SECONDS + 1)
+    )
+    with pytest.raises(services.Refused, match="closed"):
+        services.complete_solo(people["ben"], agenda[1])
+    assert list(Completion.objects.values_list("participant__name", flat=True)) == ["Anna"]
 
 
 def test_an_answer_over_its_limit_is_refused(facilitator, day, agenda, people, settings):
@@ -302,3 +321,91 @@ def test_only_activities_of_this_workshop_can_be_gone_to(facilitator, day):
             facilitator, day, elsewhere.activities.first(), day.current_activity_id
         )
     assert Activity.objects.filter(workshop=day).count() == 5
+
+
+# --- A phone's outbox for answers: saves sent late or out of order keep the newest words ----
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def test_a_save_typed_earlier_never_replaces_one_typed_later(facilitator, day, agenda, people):
+    go(facilitator, day, agenda[1])
+    step = agenda[1].steps.first()
+    typed = now_ms()
+    services.save_answer(people["anna"], step, "Typed later, on the laptop", edited_at=typed)
+    # The phone was offline: its older words arrive last.
+    kept = services.save_answer(
+        people["anna"], step, "Typed first, on the phone", edited_at=typed - 5000
+    )
+    assert kept.text == "Typed later, on the laptop"
+    assert Answer.objects.get().text == "Typed later, on the laptop"
+    services.save_answer(people["anna"], step, "Typed after both", edited_at=typed + 1)
+    assert Answer.objects.get().text == "Typed after both"
+
+
+def test_an_edit_cannot_claim_to_come_from_the_future(facilitator, day, agenda, people):
+    go(facilitator, day, agenda[1])
+    step = agenda[1].steps.first()
+    services.save_answer(people["anna"], step, "A clock a year ahead", edited_at=now_ms() + 3e10)
+    assert Answer.objects.get().edited_at <= now_ms()
+    services.save_answer(people["anna"], step, "Typed just now")  # a plain form post
+    assert Answer.objects.get().text == "Typed just now"
+
+
+def test_the_phone_is_told_what_the_server_holds(client, facilitator, day, agenda, people):
+    go(facilitator, day, agenda[1])
+    step = agenda[1].steps.first()
+    phone = as_phone(client, people["anna"])
+    url = f"/w/{day.code}/answer/{step.pk}/"
+    typed = now_ms() - 1000
+    saved = phone.post(url, {"text": "My words", "edited_at": typed}, **JSON)
+    assert saved.status_code == 200
+    assert saved.json() == {"saved": True, "text": "My words", "choices": [], "edited_at": typed}
+    late = phone.post(url, {"text": "Older words", "edited_at": typed - 1}, **JSON).json()
+    assert late["text"] == "My words" and late["edited_at"] == typed
+    mine = phone.get(f"/w/{day.code}/solo/mine.json").json()
+    assert mine["answers"][str(step.pk)]["edited_at"] == typed
+
+
+def test_a_closed_reflection_is_a_refusal_for_now_and_too_long_one_for_good(
+    client, facilitator, day, agenda, people, settings
+):
+    go(facilitator, day, agenda[1])
+    step = agenda[1].steps.first()
+    phone = as_phone(client, people["anna"])
+    url = f"/w/{day.code}/answer/{step.pk}/"
+    too_long = phone.post(url, {"text": "x" * (settings.ANSWER_MAX_LENGTH + 1)}, **JSON)
+    assert too_long.status_code == 422 and "limit" in too_long.json()["error"]
+    settings.ANSWER_GRACE_SECONDS = 0
+    go(facilitator, day, agenda[2])
+    closed = phone.post(url, {"text": "Typed as the room moved on"}, **JSON)
+    assert closed.status_code == 409
+    assert closed.json()["open"] is False and "closed" in closed.json()["error"]
+    assert not Answer.objects.exists()
+
+
+def test_done_says_so_when_it_is_refused(client, facilitator, day, agenda, people, settings):
+    go(facilitator, day, agenda[1])
+    services.set_workshop_open(facilitator, day, False)
+    phone = as_phone(client, people["anna"])
+    response = phone.post(f"/w/{day.code}/solo/{agenda[1].pk}/done/", HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "This workshop is closed." in body
+    assert "You’re done" not in body and "I’m done" in body  # the button stays
+    assert not Completion.objects.exists()
+
+
+def test_a_refused_share_keeps_the_button_and_says_why(client, facilitator, day, agenda, people):
+    go(facilitator, day, agenda[1])
+    step = agenda[1].steps.exclude(kind="checklist").first()
+    services.save_answer(people["anna"], step, "Worth sharing")
+    services.set_workshop_open(facilitator, day, False)
+    phone = as_phone(client, people["anna"])
+    response = phone.post(f"/w/{day.code}/share/{step.pk}/", HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "This workshop is closed." in body and "Share this answer" in body
+    assert not Takeaway.objects.exists()

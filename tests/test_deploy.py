@@ -10,6 +10,7 @@ from tests.server_process import ROOT, ServerProcess
 PRODUCTION = {
     "DEBUG": "off",
     "HTTPS": "on",
+    "TRUSTED_PROXIES": "127.0.0.1",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "workshops.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://workshops.example.com",
@@ -43,7 +44,10 @@ def get(server, path, **headers):
 
 
 def test_behind_an_https_proxy_http_is_redirected_and_cookies_are_secure(tmp_path):
-    settings = {k: PRODUCTION[k] for k in ("HTTPS", "SECRET_KEY", "ALLOWED_HOSTS", "PUBLIC_URL")}
+    settings = {
+        k: PRODUCTION[k]
+        for k in ("HTTPS", "TRUSTED_PROXIES", "SECRET_KEY", "ALLOWED_HOSTS", "PUBLIC_URL")
+    }
     server = ServerProcess(tmp_path, **settings).prepare().start()
     try:
         plain = get(server, "/j/")
@@ -58,6 +62,18 @@ def test_behind_an_https_proxy_http_is_redirected_and_cookies_are_secure(tmp_pat
         assert cookies
         assert all("Secure" in cookie for cookie in cookies)
         assert "wss://workshops.example.com" in secure.getheader("Content-Security-Policy")
+    finally:
+        server.stop()
+
+
+def test_a_client_that_is_not_the_trusted_proxy_cannot_claim_https(tmp_path):
+    # The test connects from 127.0.0.1; the only trusted proxy is elsewhere.
+    settings = {k: PRODUCTION[k] for k in ("HTTPS", "SECRET_KEY", "ALLOWED_HOSTS", "PUBLIC_URL")}
+    server = ServerProcess(tmp_path, TRUSTED_PROXIES="10.0.0.1", **settings).prepare().start()
+    try:
+        claimed = get(server, "/j/", **{"X-Forwarded-Proto": "https"})
+        assert claimed.status == 301
+        assert claimed.getheader("Location") == "https://workshops.example.com/j/"
     finally:
         server.stop()
 

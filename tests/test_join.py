@@ -87,7 +87,7 @@ def test_a_missing_name_or_table_is_explained_and_nothing_stored(client, worksho
 
 def test_a_thousand_character_name_is_refused(client, workshop):
     page = join(client, workshop, name="N" * 1000).content.decode()
-    assert "at most 40 characters" in page
+    assert "The name is 1000 characters long; the limit is 40." in page  # the service's words
     assert not Participant.objects.exists()
 
 

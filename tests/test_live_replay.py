@@ -3,7 +3,8 @@
 Every audience starts from its page (a snapshot). Each change's one channel-layer message is
 captured as it is sent and handed to every screen as its server process would hand it
 (workshop.live.fanout.texts_for): in order — then no screen ever needs to catch up — or with
-messages lost, two swapped, a screen dropping and reconnecting with ?after=. Screens follow
+messages lost, two swapped, a screen dropping and reconnecting with ?after=; and, handed out
+while the room keeps changing, with messages arriving late or after a heartbeat. Screens follow
 live.js's rule (tests/live_dom.py): apply a message that follows what they hold, ignore old
 news, catch up at once on a gap or behind a heartbeat. At the end each gets the heartbeat its
 process sends, and every screen must equal a fresh snapshot, element for element.
@@ -34,6 +35,11 @@ class RecordingLayer(InMemoryChannelLayer):
 
 
 faults = st.lists(st.sampled_from(["deliver", "drop", "swap", "reconnect"]), max_size=80)
+# While the room keeps changing: a message may also arrive long after later ones ("late"), or
+# after a heartbeat that already told the screen of it.
+live_faults = st.lists(
+    st.sampled_from(["deliver", "drop", "late", "reconnect", "heartbeat"]), max_size=80
+)
 
 
 @override_settings(CHANNEL_LAYERS={"default": {"BACKEND": "tests.test_live_replay.RecordingLayer"}})
@@ -105,5 +111,36 @@ class LiveScreensEqualTheDatabase(ReplayRoom, TestCase):
             if audience in held_back:
                 screen.receive(held_back.pop(audience))
         for audience, text in held_back.items():
+            screens[audience].receive(text)
+        self.assert_screens_equal_the_database(screens)
+
+    @given(steps=actions, faults=live_faults)
+    def test_screens_fed_while_the_room_changes_end_exact_whatever_is_lost_or_late(
+        self, steps, faults
+    ):
+        # Each action's messages are handed out before the next action commits, so a screen
+        # that reconnects or catches up reaches a revision in the middle, and must go on from
+        # there with what follows.
+        self.fresh_workshop()
+        screens = self.start_screens()
+        late = []
+        fault_of = iter(faults)
+        for step in steps:
+            for audience, text in self.deliveries(self.run_actions([step]), screens):
+                fault = next(fault_of, "deliver")
+                screen = screens[audience]
+                if fault == "drop":
+                    continue
+                if fault == "late":
+                    late.append((audience, text))
+                    continue
+                if fault == "reconnect":
+                    screen.caught_up()  # the socket dropped (losing this one) and came back
+                    continue
+                if fault == "heartbeat":  # the heartbeat read the database before this arrived
+                    position = live.Position.load(audience, self.workshop.pk)
+                    screen.receive(envelope.heartbeat(position.revision))
+                screen.receive(text)
+        for audience, text in late:
             screens[audience].receive(text)
         self.assert_screens_equal_the_database(screens)

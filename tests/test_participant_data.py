@@ -25,7 +25,7 @@ def day(facilitator):
 
 
 def csv_authors(client, workshop) -> list[str]:
-    body = client.get(f"/f/w/{workshop.pk}/takeaways.csv").content.decode("utf-8-sig")
+    body = client.get(f"/f/w/{workshop.pk}/takeaways.csv").getvalue().decode("utf-8-sig")
     return [row[4] for row in list(csv.reader(io.StringIO(body)))[1:]]
 
 
@@ -185,7 +185,7 @@ def test_a_participant_deletes_their_own_data_from_their_phone(client, facilitat
         "Pipeline reviews: ask, don't answer.",
     ]
     client.force_login(facilitator)
-    body = client.get(f"/f/w/{day.workshop.pk}/takeaways.csv").content.decode()
+    body = client.get(f"/f/w/{day.workshop.pk}/takeaways.csv").getvalue().decode()
     assert "Anna" not in body and PRIVATE not in body and COMMITMENT not in body
 
 

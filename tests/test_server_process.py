@@ -1,6 +1,10 @@
 """The servers the tests start: stopped whatever happens, and as cheap to sign in to as can be."""
 
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 from http.cookiejar import CookieJar
 from urllib.parse import urlencode
 from urllib.request import HTTPCookieProcessor, Request, build_opener
@@ -10,6 +14,7 @@ import pytest
 from tests.server_process import (
     FACILITATOR_EMAIL,
     FACILITATOR_PASSWORD,
+    ROOT,
     ServerProcess,
     wait_until_gone,
 )
@@ -36,6 +41,39 @@ def test_a_server_that_never_listens_is_stopped_with_what_it_started(tmp_path):
     assert server.process.returncode is not None
     assert wait_until_gone(server.process.pid, timeout=10)
     assert wait_until_gone(child, timeout=10), "the server's child was left running"
+
+
+class NeverReadyAlone(ServerProcess):
+    """A "server" that says its process id through a named pipe, and never listens."""
+
+    def __init__(self, data_dir, pipe):
+        super().__init__(data_dir)
+        self.pipe = pipe
+
+    @property
+    def command(self):
+        return ["sh", "-c", f"echo $$ > {self.pipe}; exec sleep 600"]
+
+
+START_AND_WAIT = """
+from pathlib import Path
+from tests.test_server_process import NeverReadyAlone
+NeverReadyAlone(Path({folder!r}), Path({pipe!r})).start(ready_within=600)
+"""
+
+
+def test_a_server_dies_with_a_test_process_that_is_killed(tmp_path):
+    pipe = tmp_path / "pid"
+    os.mkfifo(pipe)
+    script = START_AND_WAIT.format(folder=str(tmp_path), pipe=str(pipe))
+    tests = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
+    try:
+        with open(pipe) as said:  # opens once the server has started, without polling
+            server = int(said.read())
+    finally:
+        tests.send_signal(signal.SIGKILL)  # no teardown, no atexit
+        tests.wait()
+    assert wait_until_gone(server, timeout=10), "the server outlived the killed test process"
 
 
 def test_a_server_that_exits_at_once_says_why(tmp_path):

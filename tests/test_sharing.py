@@ -140,9 +140,9 @@ def test_downloads_work_while_the_workshop_runs_and_after_it_closes(
     client, facilitator, shared, organizer
 ):
     client.force_login(organizer)
-    assert b"Coach after the call" in client.get(f"/o/w/{shared.pk}/takeaways.csv").content
+    assert b"Coach after the call" in client.get(f"/o/w/{shared.pk}/takeaways.csv").getvalue()
     services.set_workshop_open(facilitator, shared, False)
-    assert b"Coach after the call" in client.get(f"/o/w/{shared.pk}/takeaways.csv").content
+    assert b"Coach after the call" in client.get(f"/o/w/{shared.pk}/takeaways.csv").getvalue()
 
 
 def test_createorganizer_makes_an_organizer_account(db):

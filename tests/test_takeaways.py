@@ -136,3 +136,27 @@ def test_posting_to_a_closed_workshop_says_it_is_closed(phone, workshop, facilit
     assert response.status_code == 422
     assert response.json()["error"] == "This workshop is closed."
     assert not Takeaway.objects.exists()
+
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_a_refused_delete_answers_with_the_card_as_it_is_and_says_why(
+    phone, workshop, facilitator, anna
+):
+    takeaway = services.post_takeaway(anna, "Still here", uuid.uuid4())
+    services.set_workshop_open(facilitator, workshop, False)
+    response = phone.post(f"/w/{workshop.code}/t/{takeaway.pk}/delete/", **HTMX)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'hx-swap="delete"' not in body and "Still here" in body
+    assert "This workshop is closed." in body
+    assert not Takeaway.objects.get().deleted
+
+
+def test_a_closed_board_offers_no_edit_or_delete(phone, workshop, facilitator, anna):
+    services.post_takeaway(anna, "Mine", uuid.uuid4())
+    services.set_workshop_open(facilitator, workshop, False)
+    page = phone.get(f"/w/{workshop.code}/").content.decode()
+    # The cards are the same for every phone; the page's own rule hides the actions.
+    assert ".phone-main:has(.banner--closed)" in page and "banner--closed" in page

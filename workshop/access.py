@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.http import Http404
 
-from workshop.models import Participant, Workshop
+from workshop.models import Participant, RemovedDevice, Workshop
 from workshop.queries import unique_or_none
 
 DEVICE_COOKIE = "device"
@@ -42,6 +42,14 @@ def phone_participant(cookies: Mapping[str, str], code: str) -> Participant | No
             workshop__code=code, device=device
         )
     )
+
+
+def is_removed(workshop: Workshop, device: str | None) -> bool:
+    """The facilitator removed this phone from the workshop: it may not join again."""
+    if not device:
+        return False
+    digest = RemovedDevice.hash_device(device)
+    return RemovedDevice.objects.filter(workshop=workshop, device_hash=digest).exists()
 
 
 def remember_device(response, device: str) -> None:

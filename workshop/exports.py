@@ -9,14 +9,15 @@ import io
 import json
 import re
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from workshop.models import Vote
-from workshop.report import Results, results_for
+from workshop.models import Vote, Workshop
+from workshop.report import Results, items_by_agenda, results_for
 
 # A cell starting with one of these can be read as a formula by Excel, LibreOffice or Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,10 +42,22 @@ def _yes_no(value: bool) -> str:
 
 def takeaways_csv(workshop, *, include_hidden: bool = True) -> str:
     """One row per takeaway, with a byte-order mark so Excel reads it as UTF-8."""
-    results = results_for(workshop, include_hidden=include_hidden)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    return "".join(takeaways_csv_lines(workshop, include_hidden=include_hidden))
+
+
+class _Line:
+    """csv.writer's file: hands back each row it writes, for a download that streams."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def takeaways_csv_lines(workshop, *, include_hidden: bool = True):
+    """The CSV download line by line, the takeaways read in chunks (report.items_by_agenda):
+    a workshop of ten thousand takeaways is never held in memory, nor made in one go."""
+    workshop = Workshop.objects.get(pk=workshop.pk)
+    date = timezone.localtime(workshop.created_at).date().isoformat()
+    writer = csv.writer(_Line())
     header = [
         _("Workshop"),
         _("Date"),
@@ -59,11 +72,11 @@ def takeaways_csv(workshop, *, include_hidden: bool = True) -> str:
     ]
     if include_hidden:
         header.append(_("Hidden"))
-    writer.writerow(header)
-    for item in _by_agenda(results):
+    yield "\ufeff" + writer.writerow(header)
+    for item in items_by_agenda(workshop, include_hidden=include_hidden):
         row = [
-            results.title,
-            results.date.isoformat(),
+            workshop.title,
+            date,
             item.activity,
             item.table,
             item.author,
@@ -75,14 +88,7 @@ def takeaways_csv(workshop, *, include_hidden: bool = True) -> str:
         ]
         if include_hidden:
             row.append(_yes_no(item.hidden))
-        writer.writerow(spreadsheet_safe(cell) for cell in row)
-    return buffer.getvalue()
-
-
-def _by_agenda(results: Results):
-    """The takeaways activity by activity, in agenda order; within one, table by table."""
-    for section in results.sections:
-        yield from section.items
+        yield writer.writerow(spreadsheet_safe(cell) for cell in row)
 
 
 # --- Excel -----------------------------------------------------------------------------------

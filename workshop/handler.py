@@ -9,6 +9,7 @@ loop only reads the request and writes the response. The views are all synchrono
 is lost by it.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
 from asgiref.sync import sync_to_async
@@ -16,8 +17,13 @@ from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers import base
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.db import close_old_connections
 from django.http import FileResponse
 from django.urls import set_script_prefix
+
+# How much of a streaming response is made per hop to its thread: a few hundred CSV rows, a few
+# milliseconds of work, then the event loop's turn again.
+STREAM_BATCH_BYTES = 64 * 1024
 
 
 class OneHopASGIHandler(ASGIHandler):
@@ -34,6 +40,13 @@ class OneHopASGIHandler(ASGIHandler):
             return
         with closing(body_file):
             response = await sync_to_async(self.respond, thread_sensitive=False)(scope, body_file)
+            if response.streaming and not response.is_async:
+                stream = ThreadedStream(response)
+                try:
+                    await self.send_response(response, send)
+                finally:
+                    await stream.close()
+                return
             await self.send_response(response, send)
         if response.streaming:
             # Its content was made as it was sent; done, it is closed as Django closes it.
@@ -50,4 +63,49 @@ class OneHopASGIHandler(ASGIHandler):
             response.block_size = self.chunk_size
         if not response.streaming:
             response.close()  # request_finished: the database connection goes back to the pool
+        elif not response.is_async:
+            # Its content is made in another thread (ThreadedStream), with a connection of its
+            # own: this thread's goes back to the pool now, not whenever it serves again.
+            close_old_connections()
         return response
+
+
+class ThreadedStream:
+    """A streaming response's synchronous content (a CSV download's rows read in chunks, a
+    file), made in one thread of its own a batch at a time, the event loop sending each batch
+    before the next is asked for.
+
+    Django would read the whole iterator into a list in one go (StreamingHttpResponse's
+    __aiter__ for a synchronous iterator), holding it all in memory, its first byte sent only
+    after its last was made. One thread throughout, because the iterator may hold a database
+    cursor, and its connection is closed by the same thread once the response is closed."""
+
+    def __init__(self, response):
+        self.response = response
+        self.parts = iter(response.streaming_content)
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stream")
+        response.streaming_content = self.batches()
+
+    def next_batch(self) -> bytes | None:
+        batch, size = [], 0
+        for part in self.parts:
+            batch.append(part)
+            size += len(part)
+            if size >= STREAM_BATCH_BYTES:
+                break
+        return b"".join(batch) if batch else None
+
+    async def batches(self):
+        in_its_thread = sync_to_async(
+            self.next_batch, thread_sensitive=False, executor=self.executor
+        )
+        while (batch := await in_its_thread()) is not None:
+            yield batch
+
+    async def close(self):
+        try:
+            await sync_to_async(
+                self.response.close, thread_sensitive=False, executor=self.executor
+            )()
+        finally:
+            self.executor.shutdown(wait=False)

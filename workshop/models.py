@@ -163,6 +163,8 @@ class Activity(models.Model):
     )
     order_by_votes = models.BooleanField(default=False)
     revision = models.PositiveBigIntegerField(default=0)
+    # When the room last moved away from it: a reflection takes answers a little longer.
+    left_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -229,6 +231,32 @@ class Participant(models.Model):
         return _("Anonymous") if self.workshop.anonymous else self.name
 
 
+class RemovedDevice(models.Model):
+    """A phone the facilitator removed from a workshop: it may not join it again.
+
+    Known only by a digest of its device id (workshop.access): what the phone was is kept, not
+    who was holding it.
+    """
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="removed_devices")
+    device_hash = models.CharField(max_length=64)
+    removed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "device_hash"], name="removed_device_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.workshop} · {self.removed_at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def hash_device(device: str) -> str:
+        return hashlib.sha256(device.encode()).hexdigest()
+
+
 class Takeaway(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="takeaways")
     activity = models.ForeignKey(
@@ -280,6 +308,9 @@ class Answer(models.Model):
     text = models.TextField(blank=True, max_length=settings.ANSWER_MAX_LENGTH)
     choices = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When these words were typed, in milliseconds of the server's clock (a phone corrects its
+    # own): a save typed earlier, sent late by a phone that was offline, never replaces them.
+    edited_at = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

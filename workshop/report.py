@@ -8,7 +8,7 @@ deleted takeaways never, and hidden ones only in the facilitator's own downloads
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,6 +121,47 @@ def author_label(workshop: Workshop, participant: Participant) -> str:
     return _("anonymous") if workshop.anonymous else participant.name
 
 
+def _takeaways(workshop: Workshop, include_hidden: bool):
+    takeaways = Takeaway.objects.filter(workshop=workshop, deleted=False).select_related(
+        "author", "table", "activity"
+    )
+    return takeaways if include_hidden else takeaways.filter(hidden=False)
+
+
+def _item(workshop: Workshop, takeaway: Takeaway) -> Item:
+    activity = takeaway.activity
+    return Item(
+        pk=takeaway.pk,
+        activity_id=takeaway.activity_id,
+        activity=activity.title if activity else _("Other takeaways"),
+        table_id=takeaway.table_id,
+        table=takeaway.table.name,
+        author=author_label(workshop, takeaway.author),
+        text=takeaway.text,
+        votes=takeaway.vote_count,
+        spotlighted=takeaway.spotlighted_at is not None,
+        from_reflection=takeaway.from_reflection,
+        hidden=takeaway.hidden,
+        posted_at=timezone.localtime(takeaway.posted_at),
+        edited_at=timezone.localtime(takeaway.edited_at) if takeaway.edited_at else None,
+    )
+
+
+def items_by_agenda(workshop: Workshop, *, include_hidden: bool, chunk_size: int = 500):
+    """The takeaways in the order of `results_for(...).sections` — activity by activity in
+    agenda order (a deleted activity's last), then table by table — read from one query in
+    chunks, never all at once: a download of ten thousand streams without holding them."""
+    takeaways = _takeaways(workshop, include_hidden).order_by(
+        F("activity__position").asc(nulls_last=True),
+        "activity_id",
+        "table__number",
+        "posted_at",
+        "pk",
+    )
+    for takeaway in takeaways.iterator(chunk_size=chunk_size):
+        yield _item(workshop, takeaway)
+
+
 def results_for(workshop: Workshop, *, include_hidden: bool = False) -> Results:
     workshop = Workshop.objects.select_related("facilitator").get(pk=workshop.pk)
     agenda = list(workshop.activities.prefetch_related("steps").order_by("position", "pk"))
@@ -130,33 +171,10 @@ def results_for(workshop: Workshop, *, include_hidden: bool = False) -> Results:
     ]
     by_table = {t.pk: t for t in tables}
 
-    takeaways = (
-        Takeaway.objects.filter(workshop=workshop, deleted=False)
-        .select_related("author", "table", "activity")
-        .order_by("table__number", "posted_at", "pk")
-    )
-    if not include_hidden:
-        takeaways = takeaways.filter(hidden=False)
+    takeaways = _takeaways(workshop, include_hidden).order_by("table__number", "posted_at", "pk")
     items = []
     for takeaway in takeaways:
-        activity = takeaway.activity
-        items.append(
-            Item(
-                pk=takeaway.pk,
-                activity_id=takeaway.activity_id,
-                activity=activity.title if activity else _("Other takeaways"),
-                table_id=takeaway.table_id,
-                table=takeaway.table.name,
-                author=author_label(workshop, takeaway.author),
-                text=takeaway.text,
-                votes=takeaway.vote_count,
-                spotlighted=takeaway.spotlighted_at is not None,
-                from_reflection=takeaway.from_reflection,
-                hidden=takeaway.hidden,
-                posted_at=timezone.localtime(takeaway.posted_at),
-                edited_at=timezone.localtime(takeaway.edited_at) if takeaway.edited_at else None,
-            )
-        )
+        items.append(_item(workshop, takeaway))
         if not takeaway.hidden:
             by_table[takeaway.table_id].takeaways += 1
             by_table[takeaway.table_id].votes += takeaway.vote_count

@@ -221,6 +221,7 @@ BUNDLED = [
     ("node_modules/htmx.org/dist/ext/hx-ws.min.js"),
     ("node_modules/htmx.org/dist/ext/hx-upsert.min.js"),
     ("static/js/live.js"),
+    ("static/js/errors.js"),
 ]
 _SOURCE_MAP = re.compile(rb"^//# sourceMappingURL=.*$", re.MULTILINE)
 

@@ -3,6 +3,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 
+from workshop.health import healthz
+
 
 def root(request):
     """Facilitators go to their workshops; anyone else is most likely a phone with a code."""
@@ -20,6 +22,7 @@ def livez(request):
 urlpatterns = [
     path("", root, name="root"),
     path("livez", livez, name="livez"),
+    path("healthz", healthz, name="healthz"),
     path("", include("facilitator.urls")),
     path("", include("participants.urls")),
     path("admin/", admin.site.urls),

@@ -10,14 +10,20 @@
   const POLL_EVERY_MS = 3000;
   const SOCKET_GRACE_MS = 5000; // no socket open by then: assume a proxy blocks WebSockets
   const HEARTBEAT_GRACE_MS = 1500; // behind a heartbeat: a late message may still arrive
-  const RETRY_MAX_MS = 30000;
+  const RETRY_FIRST_MS = 2000;
+  const RETRY_MAX_MS = 30000; // the longest an outbox ever waits between two tries
+  const AUTOSAVE_MS = 700; // an answer is sent once typing pauses this long
+  // Close codes that say why (workshop/handshakes.py, workshop/live/revoke.py).
+  const CLOSE_BUSY = 4013; // too many handshakes from this address: again later, backing off
+  const CLOSE_REVOKED = 4403; // this person lost the right to the screen: final
+  const CLOSE_REPLACED = 4409; // a newer screen of this phone or session took over: final
 
   // Sixty phones coming back at once must not stampede: exponential backoff with wide jitter.
   window.htmx.config.ws = {
     ...(window.htmx.config.ws || {}),
     // 1000 too: a server that closes a socket normally (a restart, a proxy's idle limit) is
     // still the server this screen needs.
-    reconnectCodes: [1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014],
+    reconnectCodes: [1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014, CLOSE_BUSY],
     reconnectDelay: 1000,
     reconnectMaxDelay: 15000,
     reconnectJitter: 0.5,
@@ -86,8 +92,14 @@
     } catch {
       return;
     }
+    busyRefusals = 0; // a socket that speaks was let in
     if (!consider(message)) event.detail.cancelled = true;
-    // hx-ws reconnects to connection.url: from now on it asks for what came after this.
+    // hx-ws reconnects to connection.url: from now on it asks for what came after this (the
+    // revision held, which a message that came after a gap never raises).
+    event.detail.connection.url = withRevision(event.detail.connection.url);
+  });
+  // Again as it reconnects: an HTTP catch-up may have raised the revision held since.
+  document.addEventListener("htmx:ws:before:connection", (event) => {
     event.detail.connection.url = withRevision(event.detail.connection.url);
   });
 
@@ -164,18 +176,49 @@
     stopPolling();
     setStatus("live");
     outbox.flush();
+    answers.flush();
   });
+  let busyRefusals = 0;
   document.addEventListener("htmx:ws:close", (event) => {
     socketOpen = false;
     const code = event.detail && event.detail.code;
-    if (code >= 4000 && code < 5000) return setStatus("refused");
+    if (code === CLOSE_BUSY) {
+      // Opened only to hear "later", which would reset hx-ws's count of attempts: each refusal
+      // in a row doubles the wait (with its jitter), so a crowd comes back spread out.
+      busyRefusals += 1;
+      if (event.detail.connection) event.detail.connection.attempt = busyRefusals;
+    } else if (code === CLOSE_REVOKED) {
+      return accessEnded();
+    } else if (code === CLOSE_REPLACED) {
+      return setStatus("replaced");
+    } else if (code >= 4000 && code < 5000) {
+      return setStatus("refused");
+    }
     setStatus(navigator.onLine ? "reconnecting" : "offline");
     schedulePollingFallback();
   });
+
+  // The person lost the right to this screen (removed, signed out, the workshop deleted): the
+  // page loads again, once, and shows what is true now (the join page, the sign-in page). A
+  // second time within a minute only says so: never a loop of reloads.
+  const RELOADED_KEY = "live:reloaded-after-revoke";
+  function accessEnded() {
+    setStatus("ended");
+    stopPolling();
+    try {
+      if (Date.now() - Number(sessionStorage.getItem(RELOADED_KEY) || 0) < 60000) return;
+      sessionStorage.setItem(RELOADED_KEY, String(Date.now()));
+    } catch {
+      return; // storage disabled: no guard against a loop, so no reload
+    }
+    // A whole room told at once (a deleted workshop) does not reload in the same instant.
+    setTimeout(() => window.location.reload(), 300 + Math.random() * 1200);
+  }
   window.addEventListener("offline", () => setStatus("offline"));
   window.addEventListener("online", () => {
     setStatus(socketOpen ? "live" : "reconnecting");
     outbox.flush();
+    answers.flush();
   });
 
   // --- HTTP polling where WebSockets do not get through ----------------------------------
@@ -210,6 +253,26 @@
   const retryAfterMs = (headers) => 1000 * Math.max(1, Number(headers.get("Retry-After")) || 2);
   const later = (ms) => new Promise((resolve) => setTimeout(resolve, ms * (0.5 + Math.random())));
 
+  // How an outbox tries again: it never gives up on its own. The wait doubles from 2 s up to
+  // 30 s, and each wait is drawn between half of it and all of it, so a room of phones spreads
+  // out and no phone ever waits longer than 30 s; a reconnect or an `online` event tries at once.
+  function retrying(run) {
+    let delay = RETRY_FIRST_MS;
+    let timer = null;
+    return {
+      failed() {
+        clearTimeout(timer);
+        timer = setTimeout(run, delay * (0.5 + Math.random() / 2));
+        delay = Math.min(delay * 2, RETRY_MAX_MS);
+      },
+      succeeded() {
+        clearTimeout(timer);
+        timer = null;
+        delay = RETRY_FIRST_MS;
+      },
+    };
+  }
+
   // An htmx form (a +1, an answer being saved, a delete) that met a busy server is sent again
   // after Retry-After, with jitter; nothing of the refusal is swapped into the page.
   document.addEventListener("htmx:before:response", (event) => {
@@ -226,11 +289,76 @@
   });
   document.addEventListener("htmx:after:request", (event) => {
     const form = event.detail.ctx.sourceElement?.closest?.("form");
-    if (form && event.detail.ctx.response?.status !== 503) delete form.dataset.busyTries;
+    const status = event.detail.ctx.response?.status;
+    if (form && status !== 503 && status !== 429) delete form.dataset.busyTries;
   });
 
+  // --- Too fast: the server answers 429 with words to show and Retry-After ------------------
+  // A +1 beyond the phone's budget: the words are shown, the form goes again once the budget
+  // has room, and nothing of the refusal is swapped into the page.
+  function notice(message) {
+    let box = document.getElementById("phone-notice");
+    if (!box) {
+      box = Object.assign(document.createElement("p"), {
+        id: "phone-notice",
+        className: "phone-notice",
+      });
+      box.setAttribute("role", "status");
+      document.body.append(box);
+    }
+    box.textContent = message;
+    box.hidden = !message;
+    clearTimeout(notice.timer);
+    notice.timer = setTimeout(() => (box.hidden = true), 6000);
+  }
+  document.addEventListener("htmx:before:response", (event) => {
+    const ctx = event.detail.ctx;
+    if (ctx.response.status !== 429) return;
+    event.preventDefault();
+    ctx.response.raw
+      .clone()
+      .json()
+      .then((data) => notice(data.error || ""))
+      .catch(() => {});
+    const form = ctx.sourceElement?.closest?.("form");
+    const tries = Number(form?.dataset.busyTries || 0);
+    if (!form || tries >= 8) return;
+    form.dataset.busyTries = String(tries + 1);
+    // Never before Retry-After: a form sent sooner would only be refused again.
+    const wait = retryAfterMs(ctx.response.headers);
+    setTimeout(() => form.isConnected && form.requestSubmit(), wait * (1 + Math.random() / 2));
+  });
+
+  // --- What a phone keeps: per workshop and participant --------------------------------------
+  // Keys are "kind:/w/CODE/@participant:…", so that a shared phone never sends or shows one
+  // person's words as another's, and forgetting a workshop on this phone clears all of it.
+  const here = () => screen()?.dataset.here || window.location.pathname;
+  const scope = () => `${here()}@${screen()?.dataset.me || ""}`;
+  const KEY = /^[a-z]+:(\/w\/[^/]+\/)(?:@([^:]*))?/;
+  function forgetOnThisPhone(keep) {
+    // `keep(path, participant)` says which keys stay; the others are removed.
+    try {
+      for (const key of Object.keys(localStorage)) {
+        const match = KEY.exec(key);
+        if (match && !keep(match[1], match[2])) localStorage.removeItem(key);
+      }
+    } catch {
+      /* storage disabled: nothing was kept */
+    }
+  }
+
+  function keepOnlyThisParticipant() {
+    const main = screen();
+    // Deleted their data: nothing of theirs stays on this phone.
+    if (main?.dataset.forget) forgetOnThisPhone((path) => path !== main.dataset.forget);
+    // Someone else on this phone now: the one who left takes their words with them.
+    else if (main?.dataset.me) {
+      forgetOnThisPhone((path, who) => path !== here() || who === main.dataset.me);
+    }
+  }
+
   // --- Drafts: what is being typed survives a reload, a crash or a night's sleep ----------
-  const draftKey = (field) => `draft:${window.location.pathname}:${field.dataset.draft}`;
+  const draftKey = (field) => `draft:${scope()}:${field.dataset.draft}`;
   const drafts = {
     save(field) {
       try {
@@ -271,7 +399,7 @@
   }
 
   const outbox = {
-    key: () => `outbox:${window.location.pathname}`,
+    key: () => `outbox:${scope()}`,
     form: () => document.querySelector("form[data-outbox]"),
     entries() {
       try {
@@ -291,7 +419,7 @@
       this.store(this.entries().filter((e) => e.token !== token));
       document.getElementById(`pending-${token}`)?.remove();
     },
-    showPending(entry, state) {
+    showPending(entry, state, said = "") {
       const form = this.form();
       if (!form) return;
       let card = document.getElementById(`pending-${entry.token}`);
@@ -317,9 +445,11 @@
       const messages = {
         sending: form.dataset.msgSending,
         busy: form.dataset.msgBusy,
+        cannotSave: form.dataset.msgCannotSave,
         waiting: form.dataset.msgWaiting,
       };
-      card.querySelector(".takeaway__pending").textContent = messages[state] || messages.waiting;
+      const text = said || messages[state] || messages.waiting;
+      card.querySelector(".takeaway__pending").textContent = text;
     },
     showError(message) {
       const box = document.getElementById("composer-error");
@@ -337,8 +467,7 @@
       updateCounter(field);
     },
 
-    retryDelay: 2000,
-    retryTimer: null,
+    retry: retrying(() => outbox.flush()),
     flushing: false,
     again: false,
     async flush() {
@@ -353,21 +482,15 @@
           this.again = false;
           for (const entry of this.entries()) {
             if (!(await this.send(entry))) {
-              this.scheduleRetry();
+              this.retry.failed();
               return;
             }
           }
         } while (this.again);
-        this.retryDelay = 2000;
+        this.retry.succeeded();
       } finally {
         this.flushing = false;
       }
-    },
-    scheduleRetry() {
-      clearTimeout(this.retryTimer);
-      const jitter = 0.5 + Math.random();
-      this.retryTimer = setTimeout(() => this.flush(), this.retryDelay * jitter);
-      this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
     },
     // True when the entry is settled (stored, or refused for good); false to try again later.
     async send(entry) {
@@ -404,7 +527,17 @@
         this.showError(data.error || form.dataset.msgEmpty);
         return true;
       }
-      this.showPending(entry, response.status === 503 ? "busy" : "waiting");
+      if (response.status === 429) {
+        // Sent faster than this phone's budget: it waits here, saying so, and goes out once
+        // the budget has room again.
+        this.showPending(entry, "waiting", data.error);
+        // Doubled: the retry is drawn from half to one and a half times this, never sooner.
+        this.retryDelay = Math.max(this.retryDelay, 2 * retryAfterMs(response.headers));
+        return false;
+      }
+      // 503 is "busy" for a moment, or, with saving: false, a server that cannot save (disk full).
+      const refusal = data.saving === false ? "cannotSave" : "busy";
+      this.showPending(entry, response.status === 503 ? refusal : "waiting");
       if (response.status === 403) {
         this.showError(data.error || form.dataset.msgReload);
         return true; // kept in the outbox: it goes out after a reload
@@ -448,6 +581,281 @@
     true,
   );
 
+  // --- Answers: every change to a reflection waits on the phone until the server has it -------
+  // One record per step ("answer:SCOPE:STEP"), kept only while the server does not hold those
+  // words: {text, choices, editedAt, action, state: "unsaved" | "refused", error}. Each change
+  // is stamped with when it was typed, in the server's clock (corrected for this device's, and
+  // strictly increasing on this device), so that stamps from two devices compare.
+  //
+  // The merge rule, when the phone learns what the server holds (the rendered form, mine.json,
+  // the answer to a save): the newer stamp wins. A record stamped later than the server's
+  // answer is this phone's newer draft: it is shown and sent (marked "Not saved yet"). A server
+  // answer stamped later was typed on another device: it replaces the record. The server keeps
+  // the same rule (an older save never replaces a newer answer), so the order in which saves
+  // arrive does not matter.
+  const answerKey = (step) => `answer:${scope()}:${step}`;
+  const STAMP_KEY = "answer-stamp";
+  function stamp() {
+    let last = 0;
+    try {
+      last = Number(localStorage.getItem(STAMP_KEY)) || 0;
+    } catch {
+      /* storage disabled */
+    }
+    const now = Math.max(Math.round(clock.now()), last + 1);
+    try {
+      localStorage.setItem(STAMP_KEY, String(now));
+    } catch {
+      /* storage disabled: the stamp is still later than the server's */
+    }
+    return now;
+  }
+
+  const answerForm = (step) => document.querySelector(`form[data-answer="${step}"]`);
+  function formValue(form) {
+    return {
+      text: form.querySelector("textarea")?.value ?? "",
+      choices: [...form.querySelectorAll("input[name=choices]:checked")].map((box) => box.value),
+    };
+  }
+  const sameWords = (a, b) =>
+    a.text.trim() === (b.text || "").trim() &&
+    [...a.choices].sort().join("\n") === [...(b.choices || [])].sort().join("\n");
+
+  const answers = {
+    get(step) {
+      try {
+        return JSON.parse(localStorage.getItem(answerKey(step)) || "null");
+      } catch {
+        return null;
+      }
+    },
+    put(step, record) {
+      try {
+        localStorage.setItem(answerKey(step), JSON.stringify(record));
+      } catch {
+        /* storage full or disabled: the answer is still sent from this page */
+      }
+    },
+    drop(step) {
+      localStorage.removeItem(answerKey(step));
+    },
+    // The steps with a record, of this phone's participant in this workshop.
+    steps() {
+      const prefix = answerKey("");
+      return Object.keys(localStorage)
+        .filter((key) => key.startsWith(prefix))
+        .map((key) => key.slice(prefix.length));
+    },
+    waiting(steps) {
+      return steps.filter((step) => this.get(step));
+    },
+
+    // What the phone says next to the answer.
+    show(step, state, error) {
+      const label = document.getElementById(`saved-${step}`);
+      const solo = label?.closest("[data-solo]");
+      if (!label || !solo) return;
+      const text = {
+        unsaved: solo.dataset.msgUnsaved,
+        saving: solo.dataset.msgSaving,
+        saved: `✓ ${solo.dataset.msgSaved}`,
+        refused: error,
+      }[state];
+      label.textContent = text || "";
+      label.dataset.state = state;
+      label.classList.toggle("saved--error", state === "refused");
+      label.classList.toggle("saved--pending", state === "unsaved" || state === "saving");
+    },
+    fill(form, value) {
+      const field = form.querySelector("textarea");
+      if (field && field.value !== value.text) {
+        field.value = value.text;
+        updateCounter(field);
+      }
+      form.querySelectorAll("input[name=choices]").forEach((box) => {
+        box.checked = (value.choices || []).includes(box.value);
+      });
+    },
+
+    // Typed or ticked on this phone: kept at once, sent when typing pauses.
+    edited(form, { now = false } = {}) {
+      const step = form.dataset.answer;
+      this.put(step, { ...formValue(form), editedAt: stamp(), action: form.action, state: "unsaved" });
+      this.show(step, "unsaved");
+      clearTimeout(this.typing);
+      if (now) this.flush();
+      else this.typing = setTimeout(() => this.flush(), AUTOSAVE_MS);
+    },
+
+    // What the server holds for a step, against what the phone holds (see the rule above).
+    merge(step, server) {
+      const form = answerForm(step);
+      const local = this.get(step);
+      if (local && server && (server.edited_at || 0) > local.editedAt) this.drop(step);
+      else if (local && server && sameWords(local, server)) this.drop(step);
+      else if (local) {
+        if (form) this.fill(form, local);
+        this.show(step, local.state, local.error);
+        return;
+      }
+      if (form && server) this.fill(form, server);
+    },
+    mergeRendered(form) {
+      // A form rendered for this phone holds the server's answer; a shared one holds nothing
+      // yet (mine.json brings it), so only this phone's records go in for now.
+      if (form.dataset.merged !== undefined) return;
+      form.dataset.merged = "";
+      const own = form.closest("[data-solo]")?.hasAttribute("data-own");
+      const server = own
+        ? { ...formValue(form), edited_at: Number(form.dataset.editedAt) || 0 }
+        : null;
+      this.merge(form.dataset.answer, server);
+    },
+
+    retry: retrying(() => answers.flush()),
+    flushing: null,
+    again: false,
+    // Sends every unsaved record, one at a time; resolves once this phone has tried them all.
+    flush() {
+      if (this.flushing) {
+        this.again = true;
+        return this.flushing;
+      }
+      // Cleared in .finally, which always runs later: never before it was set.
+      this.flushing = this.sendAll().finally(() => {
+        this.flushing = null;
+      });
+      return this.flushing;
+    },
+    async sendAll() {
+      let settled = true;
+      do {
+        this.again = false;
+        for (const step of this.steps()) {
+          const record = this.get(step);
+          if (record?.state !== "unsaved") continue;
+          if (!(await this.send(step, record))) {
+            settled = false;
+            break;
+          }
+        }
+      } while (this.again && settled);
+      if (settled) this.retry.succeeded();
+      else this.retry.failed();
+    },
+    // True when the server answered for good (stored, or refused the words); false to retry.
+    async send(step, record) {
+      this.show(step, "saving");
+      const csrf = csrfToken(answerForm(step) || document.createElement("form"));
+      const body = new FormData();
+      body.set("text", record.text);
+      record.choices.forEach((choice) => body.append("choices", choice));
+      body.set("edited_at", String(record.editedAt));
+      body.set("csrfmiddlewaretoken", csrf);
+      let response;
+      let data = {};
+      try {
+        response = await fetch(record.action, {
+          method: "POST",
+          body,
+          credentials: "same-origin",
+          headers: { Accept: "application/json", "X-CSRFToken": csrf },
+        });
+        data = await response.json();
+      } catch {
+        data = {}; // offline, or not the JSON of a save (a sign-in page, a proxy's error)
+      }
+      const current = this.get(step);
+      const editedMeanwhile = current && current.editedAt !== record.editedAt;
+      if (response?.ok && data.saved) {
+        rememberAnswered();
+        if (editedMeanwhile) this.again = true;
+        else {
+          this.drop(step);
+          // The server kept another device's newer answer: that one shows. (Otherwise the
+          // field stays as typed: the stored text may differ only by normalising.)
+          const form = answerForm(step);
+          if (form && (data.edited_at || 0) > record.editedAt) this.fill(form, data);
+          this.show(step, "saved");
+        }
+        return true;
+      }
+      if (response?.status === 422 && !editedMeanwhile) {
+        // The words themselves are refused (too long): shown and kept, sent again once changed.
+        this.put(step, { ...record, state: "refused", error: data.error });
+        this.show(step, "refused", data.error);
+        return true;
+      }
+      // The room is elsewhere or closed (409), busy (503), or the phone is offline: kept.
+      this.show(step, "unsaved");
+      return false;
+    },
+  };
+
+  function rememberAnswered() {
+    const solo = document.querySelector("[data-solo]");
+    if (!solo) return;
+    try {
+      localStorage.setItem(answeredKey(solo), "1");
+    } catch {
+      /* storage full or disabled: its answers still show after a reload of the page */
+    }
+  }
+
+  document.addEventListener("input", (event) => {
+    const form = event.target.closest?.("form[data-answer]");
+    if (form && event.target.matches("textarea")) answers.edited(form);
+  });
+  document.addEventListener("change", (event) => {
+    const form = event.target.closest?.("form[data-answer]");
+    if (form && event.target.matches("input[name=choices]")) answers.edited(form, { now: true });
+  });
+  document.addEventListener(
+    "submit",
+    (event) => {
+      const form = event.target.closest("form[data-answer]");
+      if (!form) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      answers.edited(form, { now: true });
+    },
+    true,
+  );
+
+  // "I'm done" goes out once every answer on the screen is saved: the facilitator's count and
+  // the notes then hold what the phone shows.
+  document.addEventListener(
+    "submit",
+    (event) => {
+      const form = event.target.closest("form[data-solo-done]");
+      if (!form) return;
+      if (form.dataset.flushed !== undefined) {
+        delete form.dataset.flushed;
+        return; // on to htmx
+      }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      const solo = form.closest("[data-solo]");
+      const steps = [...solo.querySelectorAll("form[data-answer]")].map((f) => f.dataset.answer);
+      clearTimeout(answers.typing);
+      answers.flush().then(() => {
+        const error = form.querySelector("[data-done-error]");
+        if (answers.waiting(steps).length) {
+          error.replaceChildren(
+            Object.assign(document.createElement("p"), { textContent: form.dataset.msgUnsent }),
+          );
+          error.hidden = false;
+          return;
+        }
+        form.dataset.flushed = "";
+        // Later than this event: a form still firing its submit event ignores requestSubmit.
+        setTimeout(() => form.requestSubmit());
+      });
+    },
+    true,
+  );
+
   // --- Character counters ---------------------------------------------------------------
   function updateCounter(textarea) {
     const counter = textarea.form && textarea.form.querySelector(".counter");
@@ -463,6 +871,7 @@
     if (field.matches("[data-draft]")) drafts.save(field);
   });
   function refreshFields() {
+    keepOnlyThisParticipant(); // a page swapped in may be "your data was deleted"
     document.querySelectorAll("[data-draft]").forEach((field) => drafts.restore(field));
     document.querySelectorAll("textarea[data-limit]").forEach(updateCounter);
     // A composer that arrived in a fragment shared by the whole table gets a token of its own.
@@ -473,6 +882,9 @@
     markVotes();
     pageSteps();
     document.querySelectorAll("[data-solo]").forEach(ownAnswers);
+    // A reflection or a composer on screen again (the room came Back): what waits goes now.
+    if (document.querySelector("[data-solo]")) answers.flush();
+    if (outbox.form() && outbox.entries().length) outbox.flush();
     tickTimers();
   }
 
@@ -520,11 +932,13 @@
   // --- A reflection is sent to every phone without answers: each puts in its own ------------
   // Only a phone that has answered this reflection before asks for its answers (a room
   // arriving in a reflection would otherwise ask a thousand times for nothing).
-  const answeredKey = (solo) => `answered:${window.location.pathname}:${solo.dataset.activity}`;
+  const answeredKey = (solo) => `answered:${scope()}:${solo.dataset.activity}`;
   async function ownAnswers(solo) {
+    solo.querySelectorAll("form[data-answer]").forEach((form) => answers.mergeRendered(form));
     if (solo.hasAttribute("data-own") || solo.dataset.filled !== undefined) return;
     solo.dataset.filled = "";
-    if (!localStorage.getItem(answeredKey(solo))) return;
+    const steps = [...solo.querySelectorAll("form[data-answer]")].map((f) => f.dataset.answer);
+    if (!localStorage.getItem(answeredKey(solo)) && !answers.waiting(steps).length) return;
     let data;
     try {
       const response = await fetch(solo.dataset.answers, {
@@ -536,15 +950,7 @@
     } catch {
       return;
     }
-    for (const [step, answer] of Object.entries(data.answers || {})) {
-      const form = solo.querySelector(`#step-${step} .solo-step__form`);
-      if (!form) continue;
-      const field = form.querySelector("textarea");
-      if (field && !field.value) field.value = answer.text; // a draft typed here comes first
-      form.querySelectorAll("input[name=choices]").forEach((box) => {
-        box.checked = answer.choices.includes(box.value);
-      });
-    }
+    for (const [step, answer] of Object.entries(data.answers || {})) answers.merge(step, answer);
     if (data.done) {
       await window.htmx.swap({ target: "#solo-done", swap: "outerHTML", text: data.done });
     }

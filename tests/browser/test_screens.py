@@ -108,10 +108,13 @@ def test_a_crowded_wall_shrinks_to_fit_without_scrolling(server, open_context):
         server + laptop.get_by_role("link", name="Open projector view").get_attribute("href")
     )
 
-    phone = open_context(**PHONE).new_page()
-    join(phone, f"{server}/j/{code}/", "Verbose", table="Table 1")
+    # Two phones of one table: one phone sending fourteen at once would be told to slow down.
+    phones = [open_context(**PHONE).new_page() for _ in range(2)]
+    for phone, name in zip(phones, ["Verbose", "Wordy"], strict=True):
+        join(phone, f"{server}/j/{code}/", name, table="Table 1")
     for n in range(14):
-        post(phone, f"Takeaway number {n + 1}: " + "a long thought about coaching " * 3)
+        text = f"Takeaway number {n + 1}: " + "a long thought about coaching " * 3
+        post(phones[n % 2], text)
     expect(projector.locator(".takeaway--wall")).to_have_count(14)
     # The wall refits after each card arrives: wait for it to have shrunk, and then to fit.
     projector.wait_for_function(f"() => {WALL_SCALE} < 1")

@@ -12,7 +12,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db.models import Q
 
-from workshop.live import cache, envelope, fanout
+from workshop.live import cache, envelope, fanout, faults
 from workshop.live.pieces import CONSOLE, PHONES, PROJECTOR, STAFF, Audience
 from workshop.live.render import Renderer, Scene, join_parts, tables_with_people
 
@@ -97,6 +97,7 @@ def broadcast(change) -> None:
         "now": envelope.now_ms(),
         "parts": parts,
     }
+    faults.before_broadcast(change)  # nothing, unless a test asked for a fault
     try:
         async_to_sync(get_channel_layer().group_send)(fanout.group(workshop_id), message)
     except Exception as error:

@@ -9,10 +9,15 @@ Every few seconds this process also reads, per workshop it holds screens of, the
 audience last heard of (one query) and tells its sockets whose value moved: a screen behind for
 any reason — a message lost with Redis, a process killed between commit and broadcast — sees
 that it is behind and catches up. The database is the truth; the layer is a doorbell.
+
+Each socket also says who it was authorised as (its principals, workshop.live.revoke): a
+message that one of them lost its right closes that principal's sockets here, and a phone or
+session keeps only its newest few sockets.
 """
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import logging
 from collections import defaultdict
@@ -23,6 +28,9 @@ from channels.layers import get_channel_layer
 from workshop.live import envelope
 
 logger = logging.getLogger(__name__)
+
+# The type of a message that closes sockets (workshop.live.revoke); any other is a change.
+REVOKE = "live.revoke"
 
 # How often each process checks that its screens have heard of the latest change.
 HEARTBEAT_SECONDS = 5.0
@@ -42,22 +50,45 @@ class Fanout:
         self.workshops: dict[int, set] = defaultdict(set)
         # What this process last told each audience's sockets: (workshop, key) -> revision.
         self.told: dict[tuple[int, str], int] = {}
+        # Who each socket was authorised as: (workshop, principal) -> its sockets, oldest first
+        # (a dict as an ordered set), and each socket's place and principals.
+        self.holders: dict[tuple[int, str], dict] = defaultdict(dict)
+        self.held: dict[object, tuple[int, str, tuple[str, ...]]] = {}
         self.channel: str | None = None
         self.tasks: list[asyncio.Task] = []
         self._lock = asyncio.Lock()
 
     # --- Sockets -------------------------------------------------------------------------
 
-    async def join(self, consumer, workshop_id: int, key: str) -> None:
+    async def join(
+        self, consumer, workshop_id: int, key: str, revision: int, principals=()
+    ) -> None:
+        """`revision`: where the socket's catch-up brought it. A message or heartbeat handed to
+        this audience's other sockets after that catch-up was read, but before this join, never
+        reached this one: the heartbeat must not count it as told. `principals`: who the socket
+        was authorised as (workshop.live.revoke)."""
         async with self._lock:
             await self._start()
             if not self.workshops[workshop_id]:
                 await self.layer.group_add(group(workshop_id), self.channel)
             self.workshops[workshop_id].add(consumer)
             self.sockets[(workshop_id, key)].add(consumer)
+            told = self.told.get((workshop_id, key))
+            if told is not None and told > revision:
+                self.told[(workshop_id, key)] = revision
+            self.held[consumer] = (workshop_id, key, tuple(principals))
+            for principal in principals:
+                self.holders[(workshop_id, principal)][consumer] = None
 
     async def leave(self, consumer, workshop_id: int, key: str) -> None:
         async with self._lock:
+            _, _, principals = self.held.pop(consumer, (None, None, ()))
+            for principal in principals:
+                holders = self.holders.get((workshop_id, principal))
+                if holders is not None:
+                    holders.pop(consumer, None)
+                    if not holders:
+                        del self.holders[(workshop_id, principal)]
             self.sockets[(workshop_id, key)].discard(consumer)
             if not self.sockets[(workshop_id, key)]:
                 del self.sockets[(workshop_id, key)]
@@ -75,6 +106,36 @@ class Fanout:
 
     def count(self, workshop_id: int) -> int:
         return len(self.workshops.get(workshop_id, ()))
+
+    async def close(self, consumer, code: int) -> None:
+        """Closes a socket, after taking it out: nothing more is sent to it meanwhile."""
+        place = self.held.get(consumer)
+        if place is not None:
+            await self.leave(consumer, place[0], place[1])
+        with contextlib.suppress(Exception):  # closing already
+            await consumer.close(code=code)
+
+    async def keep_newest(self, workshop_id: int, principal: str, keep: int, code: int) -> None:
+        """Closes the oldest sockets of `principal` beyond its newest `keep`."""
+        holders = list(self.holders.get((workshop_id, principal), ()))
+        for consumer in holders[: max(0, len(holders) - keep)]:
+            await self.close(consumer, code)
+
+    async def revoke(self, message: dict) -> None:
+        """A principal lost its right to the workshop (workshop.live.revoke): its sockets here
+        are closed; all the workshop's when the message names no principal."""
+        workshop_id, principal = message["workshop"], message.get("principal")
+        if principal is None:
+            consumers = list(self.workshops.get(workshop_id, ()))
+        else:
+            consumers = list(self.holders.get((workshop_id, principal), ()))
+        # In a task of its own: closing the last socket stops this process's listening task,
+        # which is the one that runs this.
+        self._spawn(self._close_each(consumers, message["code"]))
+
+    async def _close_each(self, consumers: list, code: int) -> None:
+        for consumer in consumers:
+            await self.close(consumer, code)
 
     # --- Delivery ------------------------------------------------------------------------
 
@@ -99,7 +160,11 @@ class Fanout:
 
     def nudge(self, workshop_id: int) -> None:
         """From any thread: this process's screens of the workshop check where they stand."""
-        self.loop.call_soon_threadsafe(self._spawn, self.beat(workshop_id, everyone=True))
+        # In a context of its own: the caller's (a request's thread, maybe inside asgiref's
+        # single sync thread) would make the heartbeat's database read refuse to run.
+        self.loop.call_soon_threadsafe(
+            self._spawn, self.beat(workshop_id, everyone=True), context=contextvars.Context()
+        )
 
     # --- Tasks ---------------------------------------------------------------------------
 
@@ -132,8 +197,9 @@ class Fanout:
             except Exception as error:
                 channel = await self._rejoin(error)
                 continue
+            handle = self.revoke if message.get("type") == REVOKE else self.deliver
             try:
-                await self.deliver(message)
+                await handle(message)
             except Exception:
                 logger.exception("A live message could not be delivered")
 

@@ -10,6 +10,7 @@ import copy
 import time
 from collections import defaultdict
 from functools import cached_property
+from typing import NamedTuple
 
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -174,6 +175,17 @@ class Scene:
         return context
 
 
+class Person(NamedTuple):
+    """Someone at a table, as the console lists them."""
+
+    pk: int
+    name: str
+    present: bool
+
+    def __str__(self):
+        return self.name
+
+
 def tables_with_people(
     workshop_id: int, table_filter: Q = EVERYTHING, *, names: bool = True
 ) -> list[Table]:
@@ -187,13 +199,16 @@ def tables_with_people(
     people = defaultdict(list)
     if not names:
         for table in tables:
-            table.people = []
+            table.people = table.present = []
         return tables
     names = Participant.objects.filter(workshop_id=workshop_id, table__in=[t.pk for t in tables])
-    for table_id, name in names.order_by("name", "pk").values_list("table_id", "name"):
-        people[table_id].append(name)
+    rows = names.order_by("name", "pk").values_list("table_id", "pk", "name", "device")
+    for table_id, pk, name, device in rows:
+        # Someone who left (forgot their data, or was removed) has no phone here any more.
+        people[table_id].append(Person(pk, name, present=bool(device)))
     for table in tables:
         table.people = people[table.pk]
+        table.present = [person for person in table.people if person.present]
     return tables
 
 

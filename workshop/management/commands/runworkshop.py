@@ -1,7 +1,6 @@
 """Serve the app for a room: one Daphne process, and the addresses people need printed."""
 
 import os
-import shutil
 import sys
 
 from django.conf import settings
@@ -12,20 +11,29 @@ from workshop.netinfo import lan_addresses, url_host
 
 # Daphne's default listen backlog of 50 stalls a room full of phones joining at once.
 LISTEN_BACKLOG = 1024
+# The largest frame a browser may send: at the header of a bigger one, autobahn drops the
+# connection before reading it. The app reads no message from browsers (workshop/consumers.py
+# caps whole messages, however framed, at the same size). autobahn applies this limit to
+# incoming frames only; its message limit (--websocket-max-message-size) applies to what the
+# server sends too, and a board's snapshot is far larger, so that one stays at Daphne's 1 MiB.
+MAX_CLIENT_FRAME = 4 * 1024
 
 
 def daphne_arguments(host: str, port: int) -> list[str]:
+    """Daphne's command line, for workshop.serve (Daphne with a graceful stop)."""
     return [
-        "daphne",
         "--endpoint",
         f"tcp:port={port}:interface={host.replace(':', r'\:')}:backlog={LISTEN_BACKLOG}",
-        "--proxy-headers",
+        # No --proxy-headers: Daphne would believe X-Forwarded-For from anyone, so a phone could
+        # name its own address. workshop/proxy.py believes it from TRUSTED_PROXIES only.
         # Daphne closes every socket after a day by default; a projector stays open longer.
         "--websocket_timeout",
         "-1",
         # A room joining at once queues its handshakes: 5 s (Daphne's default) reset the last.
         "--websocket_connect_timeout",
         "30",
+        "--websocket-max-frame-size",
+        str(MAX_CLIENT_FRAME),
         "workshop.asgi:application",
     ]
 
@@ -62,10 +70,12 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"  {base}{setup_link.path_with_token()}"))
         self.stdout.write("")
         sys.stdout.flush()
-        daphne = shutil.which("daphne") or os.path.join(os.path.dirname(sys.executable), "daphne")
-        os.execv(daphne, daphne_arguments(host, port))  # noqa: S606 - replaces this process
+        serve = [sys.executable, "-m", "workshop.serve", *daphne_arguments(host, port)]
+        os.execv(sys.executable, serve)  # noqa: S606 - replaces this process
 
     def _lan_base_url(self, port: int) -> str:
+        if settings.DEBUG:  # then the server answers this machine only (settings.ALLOWED_HOSTS)
+            return f"http://localhost:{port}"
         addresses = lan_addresses()
         host = url_host(addresses[0]) if addresses else "localhost"
         return f"http://{host}:{port}"

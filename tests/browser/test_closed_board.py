@@ -1,0 +1,49 @@
+"""Close stops new posts, and a phone says so: its own cards lose Edit and Delete the moment the
+room closes, without a reload."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE
+from tests.browser.test_live_loop import create_workshop, join, post, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def one_table(server, open_context, title):
+    """A console on a laptop and one phone joined to the workshop's only table."""
+    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(laptop, server)
+    create_workshop(laptop, title, 1)
+    code = laptop.locator(".console__join .code-inline").inner_text()
+    phone = open_context(**PHONE).new_page()
+    join(phone, f"{server}/j/{code}/", "Pia")
+    return laptop, phone
+
+
+def test_closing_takes_away_edit_and_delete_on_the_phone(server, open_context):
+    laptop, phone = one_table(server, open_context, "Closing time")
+    post(phone, "Mine to edit")
+    card = phone.locator(".takeaway", has_text="Mine to edit")
+    expect(card.get_by_role("link", name="Edit")).to_be_visible()
+    expect(card.get_by_role("button", name="Delete")).to_be_visible()
+
+    laptop.get_by_role("button", name="Close workshop").click()
+    expect(phone.locator(".banner--closed")).to_be_visible()
+    expect(card.get_by_role("link", name="Edit")).to_be_hidden()
+    expect(card.get_by_role("button", name="Delete")).to_be_hidden()
+    expect(phone.get_by_role("textbox", name="Post a takeaway for your table")).to_be_hidden()
+    expect(card).to_be_visible()  # what was posted stays
+
+
+def test_words_typed_when_the_room_closes_stay_in_sight(server, open_context):
+    laptop, phone = one_table(server, open_context, "Closing mid-sentence")
+    composer = phone.get_by_role("textbox", name="Post a takeaway for your table")
+    composer.fill("Half a thought")
+
+    laptop.get_by_role("button", name="Close workshop").click()
+    expect(phone.locator(".banner--closed")).to_be_visible()
+    expect(composer).to_have_value("Half a thought")
+    phone.get_by_role("button", name="Post").click()
+    expect(phone.locator("#composer-error")).to_contain_text("This workshop is closed.")
+    expect(composer).to_have_value("Half a thought")

@@ -1,0 +1,148 @@
+"""Editing the agenda: activities, their order, and a reflection's steps."""
+
+from django.utils.translation import gettext as _
+
+from workshop import limits
+from workshop.models import Activity, Step, User, Workshop
+from workshop.services import rules
+from workshop.services.rules import Refused
+from workshop.services.workshops import neighbour
+from workshop.text import normalise
+
+
+def _check_activity_fields(kind: str, title: str, duration_minutes: int | None) -> str:
+    if kind not in Activity.Kind.values:
+        raise Refused(_("Choose what kind of activity this is."))
+    if duration_minutes is not None and not 1 <= duration_minutes <= 480:
+        raise Refused(_("A duration is between 1 and 480 minutes."))
+    return rules.cleaned(title, limits.ACTIVITY_TITLE)
+
+
+def add_activity(
+    facilitator: User,
+    workshop: Workshop,
+    kind: str,
+    title: str,
+    instructions: str = "",
+    duration_minutes: int | None = None,
+) -> Activity:
+    rules.check_facilitator(facilitator, workshop)  # before saying what is wrong with the form
+    title = _check_activity_fields(kind, title, duration_minutes)
+    with rules.facilitating(facilitator, workshop) as change:
+        activity = _append_activity(workshop, kind, title, instructions, duration_minutes)
+        change.restage()
+    return activity
+
+
+def _append_activity(workshop, kind, title, instructions, duration_minutes) -> Activity:
+    last = workshop.activities.order_by("-position").values_list("position", flat=True).first()
+    activity = Activity.objects.create(
+        workshop=workshop,
+        kind=kind,
+        title=title,
+        instructions=rules.cleaned(instructions, limits.INSTRUCTIONS),
+        duration_minutes=duration_minutes,
+        position=(last or 0) + 1,
+    )
+    if kind == Activity.Kind.SHAREOUT:
+        activity.source = (
+            workshop.activities.filter(
+                kind=Activity.Kind.DISCUSSION, position__lt=activity.position
+            )
+            .order_by("-position")
+            .first()
+        )
+        activity.save(update_fields=["source"])
+    if workshop.current_activity_id is None:
+        workshop.current_activity = activity
+        workshop.save(update_fields=["current_activity"])
+    return activity
+
+
+def update_activity(
+    facilitator: User,
+    activity: Activity,
+    *,
+    title: str,
+    instructions: str = "",
+    duration_minutes: int | None = None,
+    source: Activity | None = None,
+) -> Activity:
+    """Edits an activity; when it is the one running, every screen shows the change at once."""
+    rules.check_facilitator(facilitator, activity.workshop)
+    activity.title = _check_activity_fields(activity.kind, title, duration_minutes)
+    activity.instructions = rules.cleaned(instructions, limits.INSTRUCTIONS)
+    activity.duration_minutes = duration_minutes
+    if activity.kind == Activity.Kind.SHAREOUT:
+        if source is not None and (
+            source.workshop_id != activity.workshop_id or not source.is_discussion
+        ):
+            raise Refused(_("A share-out shows the takeaways of a table discussion."))
+        activity.source = source
+    with rules.facilitating(facilitator, activity.workshop) as change:
+        activity.save()
+        change.restage()
+    return activity
+
+
+def set_steps(facilitator: User, activity: Activity, steps: list[dict]) -> list[Step]:
+    """Replaces a solo reflection's steps; answers to steps that stay the same are kept."""
+    rules.check_facilitator(facilitator, activity.workshop)
+    if activity.kind != Activity.Kind.SOLO:
+        raise Refused(_("Only a solo reflection has steps."))
+    with rules.facilitating(facilitator, activity.workshop) as change:
+        kept = _replace_steps(activity, steps)
+        change.restage()
+    return kept
+
+
+def _replace_steps(activity: Activity, steps: list[dict]) -> list[Step]:
+    existing = {step.pk: step for step in activity.steps.all()}
+    kept = []
+    for position, data in enumerate(steps):
+        if data.get("kind") not in Step.Kind.values:
+            raise Refused(_("Choose what kind of step this is."))
+        prompt = rules.cleaned(data.get("prompt", ""), limits.STEP_PROMPT)
+        options = [o[:200] for o in map(normalise, data.get("options") or []) if o]
+        if data["kind"] == Step.Kind.CHECKLIST and not options:
+            raise Refused(_("A checklist needs at least one option."))
+        step = existing.get(data.get("id")) or Step(activity=activity)
+        step.position, step.kind, step.prompt = position, data["kind"], prompt
+        step.help_text = rules.cleaned(data.get("help_text") or "", limits.HELP_TEXT)
+        step.options = options if data["kind"] == Step.Kind.CHECKLIST else []
+        step.save()
+        kept.append(step)
+    activity.steps.exclude(pk__in=[step.pk for step in kept]).delete()
+    return kept
+
+
+def delete_activity(facilitator: User, activity: Activity) -> None:
+    """Removes an activity; the room moves to its neighbour if it was running."""
+    workshop = activity.workshop
+    with rules.facilitating(facilitator, workshop) as change:
+        if workshop.activities.count() == 1:
+            raise Refused(_("A workshop keeps at least one activity."))
+        if workshop.current_activity_id == activity.pk:
+            workshop.current_activity = neighbour(workshop, activity.pk, 1) or neighbour(
+                workshop, activity.pk, -1
+            )
+            workshop.save(update_fields=["current_activity"])
+        activity.delete()
+        change.restage()
+
+
+def move_activity(facilitator: User, activity: Activity, step: int) -> None:
+    """Moves an activity one place up (step -1) or down (step 1) the agenda."""
+    workshop = activity.workshop
+    with rules.facilitating(facilitator, workshop) as change:
+        order = list(workshop.activities.order_by("position", "pk"))
+        index = order.index(activity)
+        target = index + step
+        if not 0 <= target < len(order):
+            change.cancel()
+            return
+        order[index], order[target] = order[target], order[index]
+        for position, item in enumerate(order):
+            if item.position != position:
+                Activity.objects.filter(pk=item.pk).update(position=position)
+        change.restage()

@@ -1,0 +1,163 @@
+"""What the tables post, and what the facilitator does with it on the wall."""
+
+import uuid
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workshop import limits, live
+from workshop.models import Activity, Participant, Takeaway, User, Vote, Workshop
+from workshop.queries import unique_or_none
+from workshop.services import rules
+from workshop.services.rules import DISCUSSION, NotAllowed, Refused
+
+_TAKEAWAY = Takeaway._meta.db_table
+
+
+def post_takeaway(participant: Participant, text: str, token: uuid.UUID) -> Takeaway:
+    """Stores the takeaway once per token: a repeated submission returns the first one, and
+    announces it again (the first try may never have been announced: its process died after
+    commit, or its broadcast was lost; screens replace a card by its id, so twice is harmless).
+    """
+    text = rules.cleaned(text, limits.TAKEAWAY)
+    try:
+        with rules.participating(participant, during=DISCUSSION) as change:
+            takeaway = _insert(participant, text, token)
+            change.takeaway(takeaway)
+    except Refused:
+        # Too late for a new post; a retry of one stored in time still finds it.
+        if (stored := _announce_stored(participant, text, token)) is None:
+            raise
+        return stored
+    return takeaway
+
+
+def _insert(participant: Participant, text: str, token: uuid.UUID) -> Takeaway:
+    """The new card, or the one this token stored already (a retry): the insert tried first,
+    in a savepoint, because a retry is rare and a lookup before every post is not free."""
+    try:
+        with transaction.atomic():
+            return _create(participant, text, token)
+    except IntegrityError:
+        if (stored := _stored(participant, text, token)) is None:
+            raise
+        return stored
+
+
+def _create(participant: Participant, text: str, token: uuid.UUID) -> Takeaway:
+    workshop = participant.workshop
+    return Takeaway.objects.create(
+        workshop=workshop,
+        activity=workshop.current_activity,
+        table_id=participant.table_id,
+        author=participant,
+        token=token,
+        text=text,
+        revision=workshop.revision,
+    )
+
+
+def _stored(participant: Participant, text: str, token: uuid.UUID) -> Takeaway | None:
+    existing = unique_or_none(Takeaway.objects.filter(author=participant, token=token))
+    if existing is None:
+        return None
+    if existing.text != text:
+        raise Refused(_("This post was already sent with different words."))
+    existing.author = participant
+    return existing
+
+
+def _announce_stored(participant: Participant, text: str, token: uuid.UUID) -> Takeaway | None:
+    with live.changing(participant.workshop) as change:
+        existing = _stored(participant, text, token)
+        if existing is None:
+            change.cancel()
+            return None
+        change.takeaway(existing)
+    return existing
+
+
+def edit_takeaway(participant: Participant, takeaway: Takeaway, text: str) -> Takeaway:
+    text = rules.cleaned(text, limits.TAKEAWAY)
+    with rules.participating(participant, own=takeaway) as change:
+        takeaway.text, takeaway.edited_at = text, timezone.now()
+        _write_own(change, participant, takeaway, "text", "edited_at")
+    return takeaway
+
+
+def delete_takeaway(participant: Participant, takeaway: Takeaway) -> Takeaway:
+    with rules.participating(participant, own=takeaway) as change:
+        takeaway.deleted = True
+        _write_own(change, participant, takeaway, "deleted")
+    return takeaway
+
+
+def _write_own(change, participant: Participant, takeaway: Takeaway, *fields: str) -> None:
+    """Writes the author's change to their card unless it was deleted meanwhile (from another
+    of their tabs): the check and the write in one statement."""
+    takeaway.revision = change.revision
+    values = {name: getattr(takeaway, name) for name in (*fields, "revision")}
+    if not Takeaway.objects.filter(pk=takeaway.pk, deleted=False).update(**values):
+        raise NotAllowed
+    takeaway.author = participant
+    change.takeaway(takeaway)
+
+
+def vote(participant: Participant, takeaway: Takeaway) -> Takeaway:
+    """A +1 for another table's takeaway during the share-out that shows it, once each."""
+    with rules.participating(participant, other_table=takeaway) as change:
+        if Vote.objects.filter(participant=participant, takeaway=takeaway).exists():
+            raise Refused(_("You already gave this takeaway a +1."))
+        Vote.objects.create(participant=participant, takeaway=takeaway)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_TAKEAWAY} SET vote_count = vote_count + 1, revision = %s "  # noqa: S608
+                "WHERE id = %s AND hidden = %s AND deleted = %s RETURNING vote_count",
+                [change.revision, takeaway.pk, False, False],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise NotAllowed  # hidden or deleted meanwhile
+        takeaway.vote_count, takeaway.revision = row[0], change.revision
+        change.vote(takeaway)
+    return takeaway
+
+
+# --- The facilitator, on the wall ------------------------------------------------------------
+
+
+def set_takeaway_hidden(facilitator: User, takeaway: Takeaway, hidden: bool) -> Takeaway:
+    with rules.facilitating(facilitator, takeaway.workshop, fresh=False) as change:
+        takeaway.refresh_from_db(fields=["deleted", "text", "vote_count"])
+        if takeaway.deleted:
+            raise Refused(_("This takeaway was deleted by its author."))
+        takeaway.hidden, takeaway.revision = hidden, change.revision
+        takeaway.save(update_fields=["hidden", "revision"])
+        change.takeaway(takeaway)
+    return takeaway
+
+
+def set_spotlight(facilitator: User, workshop: Workshop, takeaway: Takeaway | None) -> Workshop:
+    if takeaway is not None and takeaway.workshop_id != workshop.pk:
+        raise NotAllowed
+    with rules.facilitating(facilitator, workshop) as change:
+        if takeaway is not None:
+            takeaway.refresh_from_db(fields=["hidden", "deleted"])
+            if not takeaway.is_visible:
+                raise Refused(_("A hidden or deleted takeaway cannot be put in the spotlight."))
+            Takeaway.objects.filter(pk=takeaway.pk, spotlighted_at=None).update(
+                spotlighted_at=timezone.now()
+            )
+        workshop.spotlight = takeaway
+        workshop.save(update_fields=["spotlight"])
+        change.show(live.SPOTLIGHT)
+    return workshop
+
+
+def set_order_by_votes(facilitator: User, activity: Activity, by_votes: bool) -> Activity:
+    with rules.facilitating(facilitator, activity.workshop) as change:
+        activity.order_by_votes = by_votes
+        activity.save(update_fields=["order_by_votes"])
+        change.restage()
+    return activity

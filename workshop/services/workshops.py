@@ -1,0 +1,238 @@
+"""Making a workshop, its tables, joining it, and moving the room through its agenda."""
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from workshop import access, agenda_templates, limits, live
+from workshop.models import Activity, AgendaTemplate, Participant, Step, Table, User, Workshop
+from workshop.queries import unique_or_none
+from workshop.services import rules
+from workshop.services.rules import NotAllowed, Refused
+
+MAX_TABLES = 60
+
+# A phone the facilitator removed (services.remove_participant) asks to join again.
+REMOVED = gettext_lazy("The facilitator has removed you from this workshop.")
+
+
+def default_table_name(number: int) -> str:
+    return _("Table %(number)d") % {"number": number}
+
+
+def anonymous_name(number: int) -> str:
+    return _("Participant %(number)d") % {"number": number}
+
+
+@transaction.atomic
+def create_workshop(
+    facilitator: User, title: str, table_count: int, agenda: list[dict] | None = None
+) -> Workshop:
+    """A workshop with its tables and agenda, on its first activity."""
+    if not facilitator.is_authenticated or facilitator.is_organizer:
+        raise NotAllowed
+    if not 1 <= table_count <= MAX_TABLES:
+        raise Refused(_("A workshop has between 1 and %(max)d tables.") % {"max": MAX_TABLES})
+    if agenda is not None and not agenda:
+        raise Refused(_("This template has no activities."))
+    title = rules.cleaned(title, limits.WORKSHOP_TITLE)
+    workshop = _create_with_unique_code(facilitator, title)
+    revision = _first_revision(workshop.pk)
+    Table.objects.bulk_create(
+        Table(workshop=workshop, number=n, name=default_table_name(n), revision=revision)
+        for n in range(1, table_count + 1)
+    )
+    activities = _build_agenda(workshop, agenda or agenda_templates.default_agenda(), revision)
+    Workshop.objects.filter(pk=workshop.pk).update(
+        current_activity=activities[0], stage_revision=revision
+    )
+    workshop.refresh_from_db()
+    return workshop
+
+
+def _first_revision(workshop_id: int) -> int:
+    """A new workshop's first revision: nobody is watching it yet, so nothing is announced."""
+    table = Workshop._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET revision = revision + 1 WHERE id = %s RETURNING revision",  # noqa: S608 - the table name is ours
+            [workshop_id],
+        )
+        return cursor.fetchone()[0]
+
+
+def _build_agenda(workshop: Workshop, agenda: list[dict], revision: int) -> list[Activity]:
+    activities = []
+    for position, item in enumerate(agenda):
+        activity = Activity.objects.create(
+            workshop=workshop,
+            position=position,
+            kind=item["kind"],
+            title=item["title"][:120],
+            instructions=item.get("instructions") or "",
+            duration_minutes=item.get("duration_minutes"),
+            revision=revision,
+        )
+        Step.objects.bulk_create(
+            Step(
+                activity=activity,
+                position=n,
+                kind=step["kind"],
+                prompt=step["prompt"][:300],
+                help_text=step.get("help_text") or "",
+                options=list(step.get("options") or []),
+            )
+            for n, step in enumerate(item.get("steps") or [])
+        )
+        activities.append(activity)
+    for activity, item in zip(activities, agenda, strict=True):
+        source = item.get("source")
+        if activity.kind == Activity.Kind.SHAREOUT:
+            activity.source = _share_out_source(activities, activity, source)
+            activity.save(update_fields=["source"])
+    return activities
+
+
+def _share_out_source(activities, shareout, index) -> Activity | None:
+    """The discussion a share-out shows: as saved, or the last one before it."""
+    if index is not None and 0 <= index < len(activities) and activities[index].is_discussion:
+        return activities[index]
+    earlier = [a for a in activities[: activities.index(shareout)] if a.is_discussion]
+    return earlier[-1] if earlier else None
+
+
+def _create_with_unique_code(facilitator: User, title: str) -> Workshop:
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                return Workshop.objects.create(facilitator=facilitator, title=title)
+        except IntegrityError:
+            continue  # a code collision: draw another
+    raise RuntimeError("Could not draw a unique join code.")
+
+
+def rename_table(facilitator: User, table: Table, name: str) -> Table:
+    name = rules.cleaned(name, limits.TABLE_NAME)
+    with rules.facilitating(facilitator, table.workshop, fresh=False) as change:
+        table.name, table.revision = name, change.revision
+        table.save(update_fields=["name", "revision"])
+        change.table(table.pk)
+    return table
+
+
+def set_workshop_open(facilitator: User, workshop: Workshop, is_open: bool) -> Workshop:
+    with rules.facilitating(facilitator, workshop) as change:
+        if is_open:
+            workshop.closed_at = None
+        elif workshop.is_open or workshop.closed_at is None:
+            workshop.closed_at = timezone.now()  # the retention period counts from here
+        workshop.status = Workshop.Status.OPEN if is_open else Workshop.Status.CLOSED
+        workshop.save(update_fields=["status", "closed_at"])
+        change.show(live.STATUS)
+    return workshop
+
+
+@transaction.atomic
+def save_as_template(facilitator: User, workshop: Workshop, name: str) -> AgendaTemplate:
+    rules.check_facilitator(facilitator, workshop)
+    name = rules.cleaned(name, limits.TEMPLATE_NAME)
+    return AgendaTemplate.objects.create(
+        owner=facilitator, name=name, agenda=agenda_templates.serialise(workshop)
+    )
+
+
+# --- Joining ---------------------------------------------------------------------------------
+
+
+def join(workshop: Workshop, table: Table, name: str, device: str = "") -> Participant:
+    """A phone joins a table; the same phone joining again is the same participant."""
+    name = rules.cleaned(name, limits.PARTICIPANT_NAME)
+    return _join(workshop, table, device, name=lambda: name)
+
+
+def join_anonymously(workshop: Workshop, table: Table, device: str = "") -> Participant:
+    """Joining an anonymous workshop: no name is asked, a number stands for one."""
+
+    def numbered() -> str:  # under the workshop's lock: numbers never collide
+        if not workshop.anonymous:
+            raise NotAllowed
+        return anonymous_name(Participant.objects.filter(workshop=workshop).count() + 1)
+
+    return _join(workshop, table, device, name=numbered)
+
+
+def _join(workshop: Workshop, table: Table, device: str, *, name) -> Participant:
+    if table.workshop_id != workshop.pk:
+        raise NotAllowed
+    with live.changing(workshop) as change:
+        rules.check_open(workshop)
+        if access.is_removed(workshop, device):
+            raise Refused(str(REMOVED))
+        if existing := _participant_of_device(workshop, device):
+            change.cancel()
+            return existing
+        participant = Participant.objects.create(
+            workshop=workshop,
+            table=table,
+            name=name(),
+            device=device or access.new_device_id(),
+            revision=change.revision,
+        )
+        change.table(table.pk)
+        if change.stage.kind == Activity.Kind.SOLO:
+            change.show(live.PROGRESS)  # "7 of 24 finished": one more who may finish
+    if table.pk in change.table_feeds:
+        # The table as its phones' next page reads it: where their feed stands after this.
+        table.feed_revision = change.table_feeds[table.pk][1]
+    return participant
+
+
+def _participant_of_device(workshop: Workshop, device: str) -> Participant | None:
+    if not device:
+        return None
+    return unique_or_none(Participant.objects.filter(workshop=workshop, device=device))
+
+
+# --- Moving the room -------------------------------------------------------------------------
+
+
+def go_to_activity(
+    facilitator: User, workshop: Workshop, activity: Activity, seen_current_id: int | None
+) -> Workshop:
+    """Moves the room to `activity` if it is still where the asking screen saw it.
+
+    Two devices pressing Next at once both say what they saw: the second finds the room has
+    moved already, and nothing happens twice.
+    """
+    if activity.workshop_id != workshop.pk:
+        raise NotAllowed
+    with rules.facilitating(facilitator, workshop) as change:
+        current = workshop.current_activity_id
+        if current != seen_current_id or current == activity.pk:
+            change.cancel()
+            return workshop
+        if current is not None:
+            Activity.objects.filter(pk=current).update(left_at=timezone.now())
+        workshop.current_activity = activity
+        workshop.spotlight = None
+        workshop.timer_ends_at = workshop.timer_paused_seconds = None
+        workshop.save(
+            update_fields=[
+                "current_activity",
+                "spotlight",
+                "timer_ends_at",
+                "timer_paused_seconds",
+            ]
+        )
+        change.restage()
+    return workshop
+
+
+def neighbour(workshop: Workshop, activity_id: int | None, step: int) -> Activity | None:
+    """The activity `step` places after (or before) the one given, in agenda order."""
+    ids = list(workshop.activities.values_list("pk", flat=True))
+    if activity_id not in ids:
+        return None
+    index = ids.index(activity_id) + step
+    return workshop.activities.get(pk=ids[index]) if 0 <= index < len(ids) else None
