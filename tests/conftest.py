@@ -1,11 +1,31 @@
+import os
 import uuid
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from workshop import services, static_files
 from workshop.models import User
 
 PASSWORD = "correct horse battery staple"
+
+# Property tests (Hypothesis). "ci", the default: the same examples on every run and every
+# clone, as many as finish in about ten seconds a test on a busy 2-core machine; no deadline,
+# since a busy machine makes any example slow. HYPOTHESIS_PROFILE=explore looks further, with
+# fresh random examples each run (with --timeout=0: it takes minutes).
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+hypothesis_settings.register_profile(
+    "explore", hypothesis_settings.get_profile("ci"), max_examples=200, derandomize=False
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_sessionstart(session):

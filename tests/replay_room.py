@@ -2,10 +2,16 @@
 
 import uuid
 
+import pytest
 from hypothesis import strategies as st
 
 from workshop import agenda_templates, live, services
 from workshop.models import User
+
+# A passing property test takes about ten seconds (tests/conftest.py bounds its examples), but a
+# failing example is shrunk for up to five minutes (Hypothesis's own limit) before it is
+# reported: the tests get that long, so that a failure says what failed instead of timing out.
+property_test = pytest.mark.timeout(360)
 
 actions = st.lists(
     st.one_of(

@@ -14,12 +14,12 @@ import json
 
 from channels.layers import InMemoryChannelLayer
 from django.test import override_settings
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from tests.live_dom import Document, Screen
-from tests.replay_room import ReplayRoom, actions
+from tests.replay_room import ReplayRoom, actions, property_test
 from workshop import live
 from workshop.live import envelope, fanout
 
@@ -43,6 +43,7 @@ live_faults = st.lists(
 
 
 @override_settings(CHANNEL_LAYERS={"default": {"BACKEND": "tests.test_live_replay.RecordingLayer"}})
+@property_test
 class LiveScreensEqualTheDatabase(ReplayRoom, TestCase):
     def start_screens(self) -> dict:
         live.cache.clear()
@@ -79,7 +80,6 @@ class LiveScreensEqualTheDatabase(ReplayRoom, TestCase):
             fresh = json.loads(live.catch_up(audience, self.workshop.pk, None))["content"]
             assert screen.document.html() == Document(fresh).html(), audience
 
-    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(steps=actions)
     def test_every_message_in_order_keeps_every_screen_exact(self, steps):
         self.fresh_workshop()
@@ -90,7 +90,6 @@ class LiveScreensEqualTheDatabase(ReplayRoom, TestCase):
             assert screen.catch_ups == 0, f"{audience} saw a gap although nothing was lost"
         self.assert_screens_equal_the_database(screens)
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(steps=actions, faults=faults)
     def test_lost_swapped_and_reconnecting_screens_still_end_exact(self, steps, faults):
         self.fresh_workshop()
@@ -115,7 +114,6 @@ class LiveScreensEqualTheDatabase(ReplayRoom, TestCase):
             screens[audience].receive(text)
         self.assert_screens_equal_the_database(screens)
 
-    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(steps=actions, faults=live_faults)
     def test_screens_fed_while_the_room_changes_end_exact_whatever_is_lost_or_late(
         self, steps, faults

@@ -1,14 +1,13 @@
 """Faults at the HTTP level, against a real server process: retries, races, a locked database."""
 
+import contextlib
 import json
 import re
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from http.cookiejar import CookieJar
 from urllib.error import HTTPError
 from urllib.parse import urlencode
@@ -28,15 +27,18 @@ print(workshop.code)
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    # A short lock timeout, so a test can outlast it in a couple of seconds.
-    process = ServerProcess(tmp_path_factory.mktemp("data"), DB_LOCK_TIMEOUT="1.5")
+    # A lock timeout short enough that a test can outlast it, long enough that a post queued
+    # behind a short lock succeeds on a busy machine.
+    process = ServerProcess(tmp_path_factory.mktemp("data"), DB_LOCK_TIMEOUT="3")
     process.prepare().start()
     yield process
     process.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def workshop_code(server):
+    # One for the module: each test posts words of its own, and a Django process to create a
+    # workshop costs seconds of CPU on a busy machine.
     output = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "shell", "-c", CREATE_WORKSHOP],
         env=server.env,
@@ -91,22 +93,17 @@ def stored(server, text):
         ).fetchone()[0]
 
 
-def hold_write_lock(server, seconds):
-    """Another writer holding SQLite's write lock, as a long transaction would."""
-    ready = threading.Event()
-
-    def hold():
-        db = sqlite3.connect(server.database, isolation_level=None)
-        db.execute("BEGIN IMMEDIATE")
-        ready.set()
-        time.sleep(seconds)
+@contextlib.contextmanager
+def write_lock_held(server):
+    """Another writer holding SQLite's write lock until the block ends, as a long transaction
+    would."""
+    db = sqlite3.connect(server.database, isolation_level=None)
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
         db.execute("ROLLBACK")
         db.close()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    ready.wait(5)
-    return thread
 
 
 def test_the_same_post_sent_five_times_at_once_is_stored_once(server, workshop_code):
@@ -132,9 +129,12 @@ def test_the_same_token_with_other_words_is_refused(server, workshop_code):
 
 def test_a_post_waits_for_a_short_write_lock_and_succeeds(server, workshop_code):
     phone = Phone(server, workshop_code)
-    locker = hold_write_lock(server, seconds=0.7)
-    status, _ = phone.post_takeaway("Waited for the lock", uuid.uuid4())
-    locker.join()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with write_lock_held(server):
+            answer = pool.submit(phone.post_takeaway, "Waited for the lock", uuid.uuid4())
+            # Still waiting while the lock is held (well within the server's lock timeout).
+            assert wait([answer], timeout=0.5).not_done
+        status, _ = answer.result(timeout=30)
     assert status == 200
     assert stored(server, "Waited for the lock") == 1
 
@@ -142,9 +142,8 @@ def test_a_post_waits_for_a_short_write_lock_and_succeeds(server, workshop_code)
 def test_a_long_write_lock_gets_a_retryable_answer_and_the_retry_succeeds(server, workshop_code):
     phone = Phone(server, workshop_code)
     token = uuid.uuid4()
-    locker = hold_write_lock(server, seconds=3)
-    status, answer = phone.post_takeaway("Retried after the lock", token)
-    locker.join()
+    with write_lock_held(server):  # until the server gives up waiting for it
+        status, answer = phone.post_takeaway("Retried after the lock", token)
     assert status == 503
     assert answer["retry"] is True
     assert "try again" in answer["error"]
@@ -157,10 +156,9 @@ def test_a_long_write_lock_gets_a_retryable_answer_and_the_retry_succeeds(server
 
 def test_a_plain_form_post_during_a_long_lock_gets_a_page_not_a_500(server, workshop_code):
     phone = Phone(server, workshop_code)
-    locker = hold_write_lock(server, seconds=3)
-    status, page = phone.form_post(
-        f"/w/{workshop_code}/post/", {"text": "No JavaScript", "token": str(uuid.uuid4())}
-    )
-    locker.join()
+    with write_lock_held(server):
+        status, page = phone.form_post(
+            f"/w/{workshop_code}/post/", {"text": "No JavaScript", "token": str(uuid.uuid4())}
+        )
     assert status == 503
     assert "Nothing was lost" in page

@@ -8,10 +8,10 @@ and from a fresh snapshot. They must be the same, for every audience.
 import json
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis.extra.django import TestCase
 
-from tests.replay_room import ReplayRoom, actions
+from tests.replay_room import ReplayRoom, actions, property_test
 from workshop import live
 
 PARTIAL = re.compile(r'<hx-partial hx-target="([^"]+)" hx-swap="([^"]+)">(.*?)</hx-partial>', re.S)
@@ -85,6 +85,7 @@ class Screen:
         return self.heads, self.lists
 
 
+@property_test
 class ReplayEqualsSnapshot(ReplayRoom, TestCase):
     def position(self, audience):
         """The revision this audience's screen should hold now."""
@@ -93,7 +94,6 @@ class ReplayEqualsSnapshot(ReplayRoom, TestCase):
     def snapshot(self, audience):
         return Screen().apply(live.catch_up(audience, self.workshop.pk, None))
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(before=actions, after=actions)
     def test_one_catch_up_after_a_gap_equals_a_snapshot(self, before, after):
         self.fresh_workshop()
@@ -107,7 +107,6 @@ class ReplayEqualsSnapshot(ReplayRoom, TestCase):
             assert caught_up.state() == self.snapshot(audience).state(), audience
             assert caught_up.revision == self.position(audience), audience
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(steps=actions)
     def test_following_every_change_equals_a_snapshot(self, steps):
         self.fresh_workshop()

@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.server_process import (  # noqa: F401 - re-exported for the tests
     FACILITATOR_EMAIL,
@@ -17,6 +17,11 @@ from tests.server_process import (  # noqa: F401 - re-exported for the tests
 # `make screenshots` points this at docs/screenshots to refresh the README's pictures.
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-artifacts" / "screenshots"))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+# Upper bounds, not waits: every wait ends as soon as its condition holds. A busy 2-core machine
+# running two suites at once can take several seconds to load a page or pass on a live update.
+ACTION_TIMEOUT_MS = 20_000
+expect.set_options(timeout=15_000)
 
 if CHROMIUM is None:
     if os.environ.get("CI"):
@@ -70,7 +75,7 @@ def open_context(browser):
 
     def open_(**options):
         context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
         contexts.append(context)
         return context
 
@@ -80,5 +85,7 @@ def open_context(browser):
 
 
 def screenshot(page, name: str) -> None:
+    """The page as it looks once what is arriving has arrived: finite animations (a new card's
+    highlight, the spotlight's entrance) are run to their end for the picture."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png")
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", animations="disabled")

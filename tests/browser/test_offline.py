@@ -154,8 +154,8 @@ def test_a_half_answered_reflection_survives_a_reload(server, open_context):
     answer = phone.get_by_role("textbox", name="Leading team meetings")
     # Offline, so the words can only have been kept on the phone itself.
     phone_context.set_offline(True)
-    answer.fill("I chair the weekly pipeline call myse")
-    phone.wait_for_timeout(1200)  # the autosave was tried, and failed, while offline
+    with phone.expect_event("requestfailed", lambda request: request.method == "POST"):
+        answer.fill("I chair the weekly pipeline call myse")  # the autosave is tried, and fails
     phone_context.set_offline(False)
     phone.reload()
     expect(phone.get_by_role("textbox", name="Leading team meetings")).to_have_value(

@@ -42,6 +42,12 @@ WALL_FITS = """() =>
     && document.documentElement.scrollHeight <= window.innerHeight"""
 
 
+WALL_SCALE = (
+    "parseFloat(getComputedStyle(document.querySelector('[data-fit]'))"
+    ".getPropertyValue('--wall-scale'))"
+)
+
+
 def pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page\b", pdf))
 
@@ -72,12 +78,11 @@ def test_screens_of_a_running_workshop(server, open_context):
             join(phones[name], f"{server}/j/{code}/", name, table=table)
         post(phones[name], text)
     expect(projector.locator(".takeaway--wall")).to_have_count(len(TAKEAWAYS))
-    projector.wait_for_timeout(1800)  # let the arrival highlight settle before the picture
 
-    # The wall fits the screen: no list scrolls and the page itself does not scroll.
-    assert projector.evaluate(WALL_FITS)
+    # The wall fits the screen (once it has refitted): no list scrolls, nor the page itself.
+    projector.wait_for_function(WALL_FITS)
     screenshot(projector, "projector")
-    phones["Priya"].wait_for_timeout(300)
+    expect(phones["Priya"].locator(".takeaway").last).to_be_visible()
     screenshot(phones["Priya"], "phone-board")
 
     laptop.reload()
@@ -111,12 +116,7 @@ def test_a_crowded_wall_shrinks_to_fit_without_scrolling(server, open_context):
         text = f"Takeaway number {n + 1}: " + "a long thought about coaching " * 3
         post(phones[n % 2], text)
     expect(projector.locator(".takeaway--wall")).to_have_count(14)
-    projector.wait_for_timeout(300)
-    scale = float(
-        projector.evaluate(
-            "getComputedStyle(document.querySelector('[data-fit]')).getPropertyValue('--wall-scale')"
-        )
-    )
-    assert scale < 1
-    assert projector.evaluate(WALL_FITS)
+    # The wall refits after each card arrives: wait for it to have shrunk, and then to fit.
+    projector.wait_for_function(f"() => {WALL_SCALE} < 1")
+    projector.wait_for_function(WALL_FITS)
     screenshot(projector, "projector-crowded")

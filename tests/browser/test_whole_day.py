@@ -25,6 +25,20 @@ def seconds(text: str) -> int:
     return int(minutes) * 60 + int(secs)
 
 
+def timer_left(page) -> int:
+    return seconds(page.locator("#timer .timer__value").inner_text())
+
+
+def read_together(first, second) -> tuple[int, int]:
+    """Both timers, read while the first shows one value: on a busy machine the reads may be
+    far apart, and a timer that ticked between them would look a second or more off."""
+    for _ in range(10):
+        before, other, after = timer_left(first), timer_left(second), timer_left(first)
+        if before == after:
+            return before, other
+    raise AssertionError("the first timer ticked during every pair of reads")
+
+
 def stage_title(page):
     return page.locator("#board .stage-head__title")
 
@@ -123,8 +137,7 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
     laptop.get_by_role("button", name="Start timer").click()
     for page in (projector, phones["Dev"], phones["Anna"]):
         expect(page.locator("#timer .timer__value")).to_have_text(re.compile(r"^(20:00|19:5\d)$"))
-    projector_left = seconds(projector.locator("#timer .timer__value").inner_text())
-    dev_left = seconds(phones["Dev"].locator("#timer .timer__value").inner_text())
+    projector_left, dev_left = read_together(projector, phones["Dev"])
     assert abs(projector_left - dev_left) <= 1
 
     post(phones["Anna"], "Coach after the call, not during it")
@@ -145,7 +158,6 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
     ).click()
     expect(projector.locator("#spotlight")).to_be_visible()
     expect(projector.locator("#spotlight")).to_contain_text("Ask before you answer")
-    projector.wait_for_timeout(900)  # the spotlight's entrance, before the picture
     screenshot(projector, "day-4-spotlight-projector")
     laptop.get_by_role("button", name="Clear spotlight").click()
     expect(projector.locator("#spotlight")).to_be_hidden()

@@ -74,11 +74,13 @@ def start_server(tmp_path):
         started.append(server)
         return server.start()
 
-    yield start
-    for server in started:
-        server.stop()
-        if "Traceback" in server.log_tail(20_000):
-            print(f"Log of the server on port {server.port}:\n{server.log_tail()}")
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
+            if "Traceback" in server.log_tail(20_000):
+                print(f"Log of the server on port {server.port}:\n{server.log_tail()}")
 
 
 class RedisServer:
@@ -104,36 +106,55 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
+        try:
+            self._wait_until_it_answers(within=10)
+        except BaseException:
+            self.process.kill()
+            self.process.wait()
+            raise
+        return self
+
+    def _wait_until_it_answers(self, within: float) -> None:
         client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited at once (port {self.port} taken?)")
             try:
                 client.ping()
-                return self
+                return
             except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not answer within 10 s")
+                pass
+            try:
+                self.process.wait(timeout=0.05)  # between tries, and ends early if it exits
+            except subprocess.TimeoutExpired:
+                continue
+            raise RuntimeError(f"redis-server exited at once (port {self.port} taken?)")
+        raise RuntimeError(f"redis-server did not answer within {within} s")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
 
 @pytest.fixture
 def redis_server(tmp_path):
     server = RedisServer(tmp_path).start()
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, as in tests/browser, launched only if a test here needs it."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=15_000)  # an upper bound for a busy machine, as in tests/browser
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         if CI:
@@ -154,7 +175,7 @@ def open_context(browser):
 
     def open_(**options):
         context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)  # an upper bound for a busy machine
         contexts.append(context)
         return context
 

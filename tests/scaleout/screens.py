@@ -51,7 +51,7 @@ def create_room(env: dict, title: str) -> tuple[int, str, str]:
     script = ROOM.format(email=FACILITATOR_EMAIL, title=title)
     result = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "workshop.settings", **env},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", **env},  # as the servers
         cwd=ROOT,
         check=True,
         capture_output=True,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from workshop.live.broadcast import broadcast
-from workshop.live.pieces import PHONES, Audience, Piece, Stage
+from workshop.live.pieces import PHONES, SPOTLIGHT, Audience, Piece, Stage
 from workshop.models import Activity, Table, Takeaway, Workshop
 from workshop.queries import unique_or_none
 
@@ -54,6 +54,8 @@ class Change:
     def takeaway(self, takeaway: Takeaway) -> None:
         takeaway.author.workshop = self.workshop  # its public name depends on the workshop
         self.takeaways[takeaway.pk] = takeaway
+        if takeaway.pk == self.workshop.spotlight_id:
+            self.show(SPOTLIGHT)  # the big screen shows its words, or it is hidden now
 
     def vote(self, takeaway: Takeaway) -> None:
         takeaway.author.workshop = self.workshop
@@ -143,11 +145,19 @@ def _lock(workshop: Workshop, *, fresh: bool) -> int:
 
 
 def _finish(change: Change) -> None:
+    if change.table_ids and _spotlight_sits_at(change.workshop, change.table_ids):
+        change.show(SPOTLIGHT)  # the spotlight names its table
     if change.stage_changed:
         Workshop.objects.filter(pk=change.workshop.pk).update(stage_revision=change.revision)
         change.workshop.stage_revision = change.revision
     change.table_feeds = _stamp_feeds(change)
     transaction.on_commit(lambda: broadcast(change), robust=True)
+
+
+def _spotlight_sits_at(workshop: Workshop, table_ids: set) -> bool:
+    if not workshop.spotlight_id:
+        return False
+    return Takeaway.objects.filter(pk=workshop.spotlight_id, table_id__in=table_ids).exists()
 
 
 def _stamp_feeds(change: Change) -> dict[int, tuple[int, int]]:
