@@ -108,3 +108,20 @@ def test_the_pool_keeps_a_bounded_number_of_connections(tmp_path):
     assert len(first_ids) == len(second_ids) == POOL_SIZE + 3
     # The pool kept POOL_SIZE of the first burst open; the others were closed.
     assert len(first_ids & second_ids) == POOL_SIZE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_that_refuses_to_write_is_told_apart_from_a_busy_one():
+    """PostgreSQL's read-only refusal as it really comes (SQLite's: tests/test_storage_faults)."""
+    from django.db import DatabaseError, connection, transaction
+
+    from workshop.db.faults import READ_ONLY, storage_failure
+    from workshop.models import User
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's refusal; make test's second pass runs it")
+    with pytest.raises(DatabaseError) as refused, transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION READ ONLY")
+        User.objects.create_user("nobody@example.com", "x")
+    assert storage_failure(refused.value) == READ_ONLY

@@ -305,3 +305,20 @@ def test_a_budget_of_zero_is_no_limit():
 )
 def test_an_address_is_counted_as_one_subscriber(rf, remote, counted_as):
     assert throttle.client_address(rf.get("/", REMOTE_ADDR=remote)) == counted_as
+
+
+def test_a_budget_whose_cache_fails_lets_the_room_through_and_says_so_once(settings, caplog):
+    """Redis down or stalled: posts and votes go on, unthrottled, rather than failing."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_timeout": 0.2, "socket_connect_timeout": 0.2},
+        },
+    }
+    budget = throttle.Budget("post", 1, 60)
+    with caplog.at_level("WARNING", logger="workshop.throttle"):
+        assert [throttle.spend(budget, "phone") for _ in range(5)] == [0] * 5
+    said = [r for r in caplog.records if "not counted" in r.getMessage()]
+    assert len(said) == 1

@@ -216,6 +216,8 @@ if REDIS_URL:
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": os.environ.get("REDIS_PREFIX", "workshop"),
+        # A stalled Redis must not hold up a post: after this, the budget lets it through.
+        "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
     }
 else:
     # Room for a big day's phones, each with a few budgets, before the oldest are forgotten.

@@ -14,6 +14,7 @@ exact.
 """
 
 import ipaddress
+import logging
 import math
 import threading
 import time
@@ -24,6 +25,7 @@ from django.core.cache import caches
 
 CACHE = "throttle"
 _lock = threading.Lock()
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,39 @@ def wait(budget: Budget, who: str) -> int:
 def _use(budget: Budget, who: str, *, take: bool) -> int:
     if budget.burst <= 0:
         return 0
+    try:
+        waiting = _count(budget, who, take=take)
+    except Exception as error:  # Redis gone or stalled: the room goes on, unthrottled meanwhile
+        _unavailable.say(error)
+        return 0
+    _unavailable.over()
+    return waiting
+
+
+class _Outage:
+    """A throttle that cannot count is said once when it starts and once when it ends, not on
+    every request of a room."""
+
+    def __init__(self):
+        self.failing = False
+
+    def say(self, error: Exception) -> None:
+        if not self.failing:
+            self.failing = True
+            logger.warning(
+                "Budgets are not counted (their cache failed: %s); requests pass.", error
+            )
+
+    def over(self) -> None:
+        if self.failing:
+            self.failing = False
+            logger.warning("Budgets are counted again.")
+
+
+_unavailable = _Outage()
+
+
+def _count(budget: Budget, who: str, *, take: bool) -> int:
     cache = caches[CACHE]
     key = budget.key(who)
     with _lock:
