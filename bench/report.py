@@ -307,6 +307,18 @@ def build(results: dict, options, meta: dict) -> str:
                 loop["lost"] == 0,
             ),
         )
+    if storm := scale.get("storm"):
+        table.row(
+            f"scale-out: the room in a share-out, {storm['votes']} votes "
+            f"({_num(storm['per_second'], 0)}/s) sent to both processes, vote → projector p99 "
+            f"(max {_num(storm['max'], 0)} ms; lost {storm['lost']} of "
+            f"{storm['votes'] * storm['projectors']}, failed {storm['failed_votes']}, "
+            f"503s {storm.get('busy_503', 0)}, reconnects {storm.get('reconnects', 0)})",
+            ms(storm["p99"]),
+            f"embedded {ms(app.get('storm', {}).get('p99'))}",
+            "in sync as on one process: 0 lost",
+            storm["lost"] == 0 and storm["failed_votes"] == 0,
+        )
     if weight := app.get("weight"):
         for name, key, limit in (
             ("join page", "join_kb", 60),

@@ -165,6 +165,13 @@ async def scaleout_group(o, out: dict):
             out[f"post_{o.phones}"] = await s.post_cost(server, o, o.phones, [])
             say("scaleout", f"the most posts a second ({o.concurrency} posting in a loop)")
             out["closed_loop"] = await s.closed_loop(server, room, o.concurrency, o.loop_seconds)
+            # The whole room into the share-out and voting, half of it on each process: every
+            # vote must reach every projector, whichever process it was sent to.
+            say("scaleout", "into the share-out")
+            out["next"] = await s.next_to_each_kind(server, room, 0, o.next_limit)
+            say("scaleout", f"vote storm: {o.phones} phones × {o.votes_per_phone}")
+            plan = s.VotePlan(server, o.phones)
+            out["storm"] = await s.vote_storm(server, room, plan, o.votes_per_phone, o.storm_window)
 
 
 def options_from(argv=None):
