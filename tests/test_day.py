@@ -409,3 +409,14 @@ def test_a_refused_share_keeps_the_button_and_says_why(client, facilitator, day,
     body = response.content.decode()
     assert "This workshop is closed." in body and "Share this answer" in body
     assert not Takeaway.objects.exists()
+
+
+def test_a_private_autosave_raises_no_revision_and_tells_no_screen(
+    facilitator, day, agenda, people
+):
+    go(facilitator, day, agenda[1])
+    day.refresh_from_db()
+    before = day.revision
+    services.save_answer(people["anna"], agenda[1].steps.first(), "Only mine")
+    day.refresh_from_db()
+    assert day.revision == before
