@@ -115,6 +115,17 @@ class ServerProcess:
             stdout=subprocess.DEVNULL,
         )
 
+    def shell(self, code: str) -> str:
+        """Runs `code` in a Django shell on this server's settings and database; what it printed."""
+        return subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
     def prepare(self) -> "ServerProcess":
         """Migrated, with the facilitator's account. An embedded database is prepared once per
         test process and copied: migrating costs seconds of CPU each time on a busy machine."""

@@ -10,8 +10,6 @@ import contextlib
 import json
 import re
 import sqlite3
-import subprocess
-import sys
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -22,7 +20,7 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener
 
 import pytest
 
-from tests.server_process import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, ROOT, ServerProcess
+from tests.server_process import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, ServerProcess
 
 PHONES = 16
 ADMITTED = 2
@@ -112,15 +110,8 @@ def server(tmp_path):
 
 
 def workshop_of(server) -> tuple[str, str]:
-    output = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", CREATE_WORKSHOP],
-        env=server.env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    workshop_id, code = output.stdout.strip().splitlines()[-1].split()
+    output = server.shell(CREATE_WORKSHOP)
+    workshop_id, code = output.strip().splitlines()[-1].split()
     return workshop_id, code
 
 

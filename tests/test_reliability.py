@@ -4,8 +4,6 @@ import contextlib
 import json
 import re
 import sqlite3
-import subprocess
-import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor, wait
 from http.cookiejar import CookieJar
@@ -15,7 +13,7 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener
 
 import pytest
 
-from tests.server_process import ROOT, ServerProcess
+from tests.server_process import ServerProcess
 
 CREATE_WORKSHOP = """
 from workshop import services
@@ -39,15 +37,8 @@ def server(tmp_path_factory):
 def workshop_code(server):
     # One for the module: each test posts words of its own, and a Django process to create a
     # workshop costs seconds of CPU on a busy machine.
-    output = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", CREATE_WORKSHOP],
-        env=server.env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return output.stdout.strip().splitlines()[-1]
+    output = server.shell(CREATE_WORKSHOP)
+    return output.strip().splitlines()[-1]
 
 
 class Phone:

@@ -9,7 +9,6 @@ import contextlib
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -21,7 +20,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.server_process import ROOT, ServerProcess
+from tests.server_process import ServerProcess
 from tests.test_reliability import Phone, stored
 
 IN_FLIGHT = 2
@@ -45,15 +44,8 @@ def start_server(tmp_path, **environment):
         **environment,
     )
     server.prepare().start()
-    output = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", CREATE_WORKSHOP],
-        env=server.env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    code, projector_key = output.stdout.split()[-2:]
+    output = server.shell(CREATE_WORKSHOP)
+    code, projector_key = output.split()[-2:]
     return server, code, projector_key
 
 

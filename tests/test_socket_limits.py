@@ -1,11 +1,8 @@
 """A browser's WebSocket message is capped at a few KiB; what the server sends is not."""
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.server_process import ROOT, ServerProcess
+from tests.server_process import ServerProcess
 from tests.ws_client import PING, PONG, WebSocket
 from workshop.consumers import CLOSE_MESSAGE_TOO_BIG, MAX_CLIENT_MESSAGE
 
@@ -26,15 +23,8 @@ DROPPED = None  # what Daphne does with a frame over the cap: drops the connecti
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     process = ServerProcess(tmp_path_factory.mktemp("limits")).prepare()
-    output = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", CREATE_A_FULL_WALL],
-        env=process.env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    process.projector_key = output.stdout.strip().splitlines()[-1]
+    output = process.shell(CREATE_A_FULL_WALL)
+    process.projector_key = output.strip().splitlines()[-1]
     process.start()
     yield process
     process.stop()
