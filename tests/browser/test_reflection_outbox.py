@@ -9,16 +9,12 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, screenshot
 from tests.browser.test_live_loop import create_workshop, join, sign_in
-from tests.browser.test_whole_day import click_next, stage_title
+from tests.browser.test_whole_day import click_back, click_next, stage_title
 
 pytestmark = pytest.mark.browser
 
 REFLECTION = "Where do I step in?"
 COMMITMENT = "My commitment"
-
-
-def click_back(laptop):
-    laptop.locator(".runbar").get_by_role("button", name=re.compile("Back")).click()
 
 
 def room_in_reflection(server, open_context, title):

@@ -47,6 +47,10 @@ def click_next(laptop):
     laptop.locator(".runbar").get_by_role("button", name=re.compile("Next")).click()
 
 
+def click_back(laptop):
+    laptop.locator(".runbar").get_by_role("button", name=re.compile("Back")).click()
+
+
 def reflect(phone, name):
     """Answers every step of the solo reflection, one screen at a time, and says it is done."""
     first = phone.get_by_role("textbox", name="Leading team meetings")
@@ -129,6 +133,30 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
     )
     expect(projector.locator("#progress")).to_contain_text("4 of 4 finished")
 
+    # Quick hands: Ben adds to his answer as the facilitator presses Next, Next, Back, Back
+    # within the autosave delay. His words are kept, and reach his notes.
+    ben, more = phones["Ben"], SECRETS["Ben"] + ", and the pipeline review"
+    first = ben.get_by_role("textbox", name="Leading team meetings")
+    while not first.is_visible():
+        ben.locator(".solo-step.is-current").get_by_role("button", name=re.compile("Back")).click()
+    first.fill(more)
+    for title in ("At your table", "With the room"):
+        click_next(laptop)
+        expect(stage_title(projector)).to_have_text(title)
+    for title in ("At your table", "Where do I step in?"):
+        click_back(laptop)
+        expect(stage_title(projector)).to_have_text(title)
+    first = ben.get_by_role("textbox", name="Leading team meetings")
+    expect(first).to_have_value(more)  # and on the server: see his notes at the end
+
+    # Closed during the reflection, every phone says so at once; reopened, the day goes on.
+    laptop.get_by_role("button", name="Close workshop").click()
+    for phone in phones.values():
+        expect(phone.locator(".banner--closed")).to_be_visible()
+    laptop.get_by_role("button", name="Reopen workshop").click()
+    for phone in phones.values():
+        expect(phone.locator(".banner--closed")).to_have_count(0)
+
     # Table discussion, with a timer everyone sees the same.
     click_next(laptop)
     for page in (projector, *phones.values()):
@@ -197,6 +225,7 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
         notes = phone.request.get(f"{server}/w/{code}/notes.md").text()
         assert SECRETS[name] in notes
         assert f"{name} will let the rep lead on Monday" in notes
+        assert (more in notes) == (name == "Ben")
         assert "Becoming the bottleneck" in notes
         for other, secret in SECRETS.items():
             if other != name:
