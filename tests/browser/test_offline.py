@@ -156,6 +156,9 @@ def test_a_half_answered_reflection_survives_a_reload(server, open_context):
     phone_context.set_offline(True)
     with phone.expect_event("requestfailed", lambda request: request.method == "POST"):
         answer.fill("I chair the weekly pipeline call myse")  # the autosave is tried, and fails
+    # Back online only to load the page again: a save the phone tries meanwhile (its outbox
+    # does, on `online`) is held back, so that what the reload shows comes from the phone.
+    phone.route("**/answer/**", lambda route: route.abort())
     phone_context.set_offline(False)
     phone.reload()
     expect(phone.get_by_role("textbox", name="Leading team meetings")).to_have_value(
