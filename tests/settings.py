@@ -9,3 +9,11 @@ from workshop.settings import *  # noqa: F403
 
 # Unsafe for real passwords, which is why only the tests use it.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The same middleware, scanning STATIC_ROOT once per process rather than once per test client.
+MIDDLEWARE = [
+    "tests.scanned_once.ScannedOnceWhiteNoiseMiddleware"
+    if name == "whitenoise.middleware.WhiteNoiseMiddleware"
+    else name
+    for name in MIDDLEWARE  # noqa: F405
+]

@@ -242,11 +242,11 @@ def test_wrong_codes_from_one_address_are_slowed_down(workshop, clock):
 def test_a_guesser_gets_one_code_looked_up_every_three_seconds(workshop, clock):
     client = phone()
     looked_up = 0
-    for second in range(60):
-        for code in wrong_codes(56, start=second * 56):  # 56 guesses a second, for a minute
+    for second in range(21):
+        for code in wrong_codes(56, start=second * 56):  # 56 guesses a second, for 21 s
             looked_up += client.get(f"/w/{code}/").status_code != 429
         clock.advance(1)
-    assert looked_up <= 10 + 20  # the burst, then one every 3 s
+    assert 10 <= looked_up <= 10 + 7  # the burst, then one every 3 s
 
 
 def test_while_an_address_is_slowed_no_code_is_looked_up_for_it(workshop):
