@@ -1,4 +1,5 @@
-"""The app's settings for the test suite: workshop/settings.py with a fast password hasher.
+"""The app's settings for the test suite: workshop/settings.py with a fast password hasher
+(and WhiteNoise scanning STATIC_ROOT once per process: tests/scanned_once.py).
 
 pytest loads it (pyproject.toml), and so does every server process a test starts
 (tests/server_process.py): a test suite that creates a user in most tests, and servers that sign
