@@ -162,6 +162,7 @@
 
   // --- Connection state -----------------------------------------------------------------
   let socketOpen = false;
+  let closedSocket = null; // the hx-ws connection waiting out its reconnect backoff
   function setStatus(state) {
     const el = document.getElementById("live-status");
     if (!el) return;
@@ -173,6 +174,7 @@
 
   document.addEventListener("htmx:ws:after:connection", () => {
     socketOpen = true;
+    closedSocket = null;
     stopPolling();
     setStatus("live");
     outbox.flush();
@@ -182,6 +184,7 @@
   document.addEventListener("htmx:ws:close", (event) => {
     socketOpen = false;
     const code = event.detail && event.detail.code;
+    closedSocket = null;
     if (code === CLOSE_BUSY) {
       // Opened only to hear "later", which would reset hx-ws's count of attempts: each refusal
       // in a row doubles the wait (with its jitter), so a crowd comes back spread out.
@@ -194,6 +197,8 @@
     } else if (code >= 4000 && code < 5000) {
       return setStatus("refused");
     }
+    const retried = window.htmx.config.ws.reconnectCodes.includes(code);
+    if (event.detail?.reason === "closed" && retried) closedSocket = event.detail.connection;
     setStatus(navigator.onLine ? "reconnecting" : "offline");
     schedulePollingFallback();
   });
@@ -217,12 +222,29 @@
   window.addEventListener("offline", () => setStatus("offline"));
   window.addEventListener("online", () => {
     setStatus(socketOpen ? "live" : "reconnecting");
+    reconnectNow();
     outbox.flush();
     answers.flush();
   });
 
+  // --- Back at once: the server answers again --------------------------------------------
+  // After a restart hx-ws may be 15 s (and its jitter) into its backoff. The first poll that
+  // gets through (after the socket closed, or after polls failed) says the server answers: the
+  // socket is tried now, through the extension's own resume (what it does when a phone comes
+  // back to the page), instead of the room polling until each backoff runs out. Where a proxy
+  // blocks sockets that costs one try per outage, never one per poll.
+  function reconnectNow() {
+    const connection = closedSocket;
+    if (!connection || socketOpen || document.hidden || !connection.visibilityHandler) return;
+    if (connection.socket && connection.socket.readyState !== WebSocket.CLOSED) return;
+    clearTimeout(connection.timer);
+    connection.timer = null;
+    connection.visibilityHandler();
+  }
+
   // --- HTTP polling where WebSockets do not get through ----------------------------------
   let pollTimer = null;
+  let lastPollAnswered = false;
   let fallbackTimer = null;
   function schedulePollingFallback() {
     if (fallbackTimer || pollTimer || !liveScreen()) return;
@@ -236,8 +258,14 @@
     const poll = async () => {
       const main = liveScreen();
       if (!main || socketOpen) return stopPolling();
-      if (await fetchUpdates(main)) setStatus("polling");
-      else setStatus(navigator.onLine ? "reconnecting" : "offline");
+      if (await fetchUpdates(main)) {
+        setStatus("polling");
+        if (!lastPollAnswered) reconnectNow();
+        lastPollAnswered = true;
+      } else {
+        lastPollAnswered = false;
+        setStatus(navigator.onLine ? "reconnecting" : "offline");
+      }
     };
     poll();
     pollTimer = setInterval(poll, POLL_EVERY_MS);
@@ -247,6 +275,7 @@
     clearTimeout(fallbackTimer);
     pollTimer = null;
     fallbackTimer = null;
+    lastPollAnswered = false;
   }
 
   // --- A busy room: the server answers 503 with Retry-After, the phone tries again ----------
