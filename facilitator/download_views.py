@@ -19,10 +19,10 @@ from workshop.report import results_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {
-    # The CSV streams, line by line (exports.takeaways_csv_lines); the others are made whole.
+    # Each streams, made as it is sent (workshop/handler.py's ThreadedStream), never whole.
     "csv": (exports.takeaways_csv_lines, "takeaways.csv", "text/csv; charset=utf-8"),
-    "xlsx": (exports.takeaways_xlsx, "takeaways.xlsx", XLSX),
-    "json": (exports.workshop_json, "workshop.json", "application/json; charset=utf-8"),
+    "xlsx": (exports.takeaways_xlsx_parts, "takeaways.xlsx", XLSX),
+    "json": (exports.workshop_json_parts, "workshop.json", "application/json; charset=utf-8"),
 }
 
 
@@ -46,8 +46,7 @@ def private_response(response):
 def download(workshop, kind: str, *, include_hidden: bool) -> HttpResponse:
     make, suffix, content_type = FORMATS[kind]
     content = make(workshop, include_hidden=include_hidden)
-    response_class = HttpResponse if isinstance(content, str | bytes) else StreamingHttpResponse
-    response = response_class(content, content_type=content_type)
+    response = StreamingHttpResponse(content, content_type=content_type)
     filename = exports.download_filename(workshop.title, suffix)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return private_response(response)

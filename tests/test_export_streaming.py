@@ -1,10 +1,12 @@
-"""A big workshop's CSV streams: read in chunks, sent a batch at a time, never held whole, and
-its cost in queries does not grow with its rows."""
+"""A big workshop's downloads stream: read in chunks, sent a batch at a time, never held whole,
+and their cost in queries does not grow with their rows."""
 
 import asyncio
 import csv
 import io
+import json
 
+import openpyxl
 import pytest
 from asgiref.sync import sync_to_async
 from asgiref.testing import ApplicationCommunicator
@@ -60,18 +62,50 @@ def test_the_csv_download_streams(client, facilitator, workshop, who):
     assert rows[1][5].startswith("Takeaway number 0,")
 
 
-def queries_to_stream(workshop):
+PARTS = {
+    "csv": exports.takeaways_csv_lines,
+    "xlsx": exports.takeaways_xlsx_parts,
+    "json": exports.workshop_json_parts,
+}
+
+
+def queries_to_stream(workshop, kind):
     with CaptureQueriesContext(connection) as queries:
-        for _line in exports.takeaways_csv_lines(workshop):
+        for _part in PARTS[kind](workshop):
             pass
     return len(queries)
 
 
-def test_the_queries_of_a_csv_do_not_grow_with_its_rows(workshop):
+@pytest.mark.parametrize("kind", PARTS)
+def test_the_queries_of_a_download_do_not_grow_with_its_rows(workshop, kind):
     add_takeaways(workshop, 5)
-    few = queries_to_stream(workshop)
+    few = queries_to_stream(workshop, kind)
     add_takeaways(workshop, 1200)  # more than one chunk of the iterator
-    assert queries_to_stream(workshop) == few
+    assert queries_to_stream(workshop, kind) == few
+
+
+@pytest.mark.parametrize("who", ["facilitator", "organizer"])
+def test_the_json_and_excel_downloads_stream_and_read_back_whole(
+    client, facilitator, workshop, who
+):
+    add_takeaways(workshop, 1200)
+    csv_path = sign_in(client, facilitator, workshop, who)
+    for name in ("workshop.json", "takeaways.xlsx"):
+        response = client.get(csv_path.replace("takeaways.csv", name))
+        assert response.status_code == 200
+        assert response.streaming
+        assert response["Content-Disposition"].startswith("attachment")
+        body = b"".join(response.streaming_content)
+        if name.endswith(".json"):
+            data = json.loads(body)
+            # Written a value at a time, and still exactly what json.dumps makes of the whole.
+            assert body.decode() == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+            texts = [t["text"] for t in data["takeaways"]]
+        else:
+            book = openpyxl.load_workbook(io.BytesIO(body))
+            texts = [row[2] for row in book[book.sheetnames[1]].iter_rows(values_only=True)][1:]
+        assert len(texts) == 1200
+        assert texts[0].startswith("Takeaway number 0,")
 
 
 async def fetch_in_batches(app, path, cookie):
@@ -139,3 +173,10 @@ async def test_a_big_csv_is_sent_in_batches_with_the_event_loop_turning_between_
     assert len(sent) >= batches  # never all at once
     # Each batch was made while the loop was free to do other work: it turned between them.
     assert len({turns for _chunk, turns in sent}) >= batches
+
+
+def test_an_empty_workshops_json_is_still_what_json_dumps_makes(workshop):
+    body = exports.workshop_json(workshop)
+    data = json.loads(body)
+    assert (data["takeaways"], data["votes"]) == ([], [])
+    assert body == json.dumps(data, ensure_ascii=False, indent=2) + "\n"

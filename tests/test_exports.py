@@ -138,7 +138,7 @@ def test_the_excel_workbook_has_a_summary_and_a_sheet_per_activity(organizer_cli
     assert response["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    book = openpyxl.load_workbook(io.BytesIO(response.getvalue()))
     assert book.sheetnames == ["Summary", "At your table"]
 
     summary = [list(row) for row in book["Summary"].iter_rows(values_only=True)]
@@ -179,7 +179,7 @@ def test_the_excel_workbook_has_a_summary_and_a_sheet_per_activity(organizer_cli
 
 def test_excel_keeps_a_leading_equals_sign_as_text_never_a_formula(organizer_client, day):
     response = get(organizer_client, f"/o/w/{day.workshop.pk}/takeaways.xlsx")
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    book = openpyxl.load_workbook(io.BytesIO(response.getvalue()))
     cells = [c for row in book["At your table"].iter_rows() for c in row if c.value == TRICKY]
     assert len(cells) == 1
     assert cells[0].data_type == "s"
@@ -191,7 +191,7 @@ def test_excel_keeps_a_leading_equals_sign_as_text_never_a_formula(organizer_cli
 def test_the_facilitators_workbook_adds_hidden_takeaways_marked_hidden(client, facilitator, day):
     client.force_login(facilitator)
     response = get(client, f"/f/w/{day.workshop.pk}/takeaways.xlsx")
-    rows = list(openpyxl.load_workbook(io.BytesIO(response.content))["At your table"].values)
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.getvalue()))["At your table"].values)
     assert rows[0][-1] == "Hidden"
     assert ("HIDDEN-TAKEAWAY", "yes") in [(row[2], row[-1]) for row in rows]
 
@@ -207,7 +207,7 @@ def test_sheet_names_are_ones_excel_accepts():
 def test_the_json_download_is_the_whole_workshop_with_a_schema_and_version(organizer_client, day):
     response = get(organizer_client, f"/o/w/{day.workshop.pk}/workshop.json")
     assert response["Content-Type"] == "application/json; charset=utf-8"
-    data = json.loads(response.content)
+    data = json.loads(response.getvalue())
     assert (data["schema"], data["version"]) == ("workshop-results", 1)
     assert data["workshop"]["title"] == day.workshop.title
     assert data["workshop"]["anonymous"] is False

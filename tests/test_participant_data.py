@@ -50,7 +50,7 @@ def test_anonymous_downloads_say_anonymous_and_show_no_name(client, facilitator,
     services.set_data_settings(facilitator, day.workshop, anonymous=True, retention_days=30)
     client.force_login(facilitator)
     assert set(csv_authors(client, day.workshop)) == {"anonymous"}
-    data = json.loads(client.get(f"/f/w/{day.workshop.pk}/workshop.json").content)
+    data = json.loads(client.get(f"/f/w/{day.workshop.pk}/workshop.json").getvalue())
     assert {t["author"] for t in data["takeaways"]} == {"anonymous"}
     report = client.get(f"/f/w/{day.workshop.pk}/report/").content.decode()
     for name in ("Anna", "Chloé", "Ben"):

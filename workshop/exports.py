@@ -1,23 +1,36 @@
 """Downloads of what the tables produced: CSV, Excel and JSON, safe to open anywhere.
 
-Each is made from `workshop.report.results_for`, so every format holds the same takeaways. The
+Each is made from `workshop.report`'s queries, so every format holds the same takeaways, and
+each is made as it is sent: a day of ten thousand takeaways is never held in memory. The
 facilitator's own downloads add the takeaways they hid (marked so); an organizer's never do.
 """
 
 import csv
-import io
+import itertools
 import json
 import re
+import tempfile
+from operator import attrgetter
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from workshop.models import Vote, Workshop
-from workshop.report import Results, items_by_agenda, results_for
+from workshop.report import (
+    Summary,
+    agenda_of,
+    facilitator_name,
+    items_by_agenda,
+    items_by_table,
+    summary_for,
+    tables_of,
+    with_facilitator,
+)
 
 # A cell starting with one of these can be read as a formula by Excel, LibreOffice or Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -102,9 +115,9 @@ TOP = Alignment(vertical="top")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
-def _put(sheet, row: int, column: int, value, *, font=None, alignment=TOP):
-    """Writes one cell; text always stays text, never a formula, whatever it starts with."""
-    cell = sheet.cell(row=row, column=column)
+def _cell(sheet, value, *, font=None, alignment=TOP) -> WriteOnlyCell:
+    """One cell; text always stays text, never a formula, whatever it starts with."""
+    cell = WriteOnlyCell(sheet)
     if isinstance(value, str):
         cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
         # openpyxl would store "=…" as a formula: a cell typed as a string never is one, and
@@ -123,13 +136,25 @@ def _put(sheet, row: int, column: int, value, *, font=None, alignment=TOP):
     return cell
 
 
-def _header_row(sheet, row: int, labels: list[str]) -> None:
-    for column, label in enumerate(labels, 1):
-        _put(sheet, row, column, label, font=HEADER_FONT)
-        sheet.cell(row=row, column=column).fill = HEADER_FILL
+def _row(sheet, values, *, font=None, alignments=()) -> None:
+    """Appends a row: each value a cell, in the alignment given for its column (top by default)."""
+    sheet.append(
+        [
+            _cell(sheet, value, font=font, alignment=alignments[n] if n < len(alignments) else TOP)
+            for n, value in enumerate(values)
+        ]
+    )
+
+
+def _header_row(sheet, labels: list[str]) -> None:
+    cells = [_cell(sheet, label, font=HEADER_FONT) for label in labels]
+    for cell in cells:
+        cell.fill = HEADER_FILL
+    sheet.append(cells)
 
 
 def _widths(sheet, widths: list[int]) -> None:
+    # A write-only sheet takes its column widths before its first row.
     for column, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(column)].width = width
 
@@ -150,62 +175,80 @@ def sheet_title(title: str, taken: set[str]) -> str:
 
 
 def takeaways_xlsx(workshop, *, include_hidden: bool = True) -> bytes:
-    """A summary sheet, then a sheet per activity with its takeaways."""
-    results = results_for(workshop, include_hidden=include_hidden)
-    book = Workbook()
-    summary = book.active
+    """The workbook whole (for tests and scripts); downloads stream `takeaways_xlsx_parts`."""
+    return b"".join(takeaways_xlsx_parts(workshop, include_hidden=include_hidden))
+
+
+def takeaways_xlsx_parts(workshop, *, include_hidden: bool = True, part_bytes: int = 64 * 1024):
+    """A summary sheet, then a sheet per activity with its takeaways, in parts for a download
+    that streams. The sheets are written row by row as the takeaways are read in chunks
+    (openpyxl's write-only mode keeps them in temporary files, not in memory); the file is then
+    handed out a part at a time. A zip's directory comes last, so nothing is sent before the
+    whole book is made, but nothing of it is ever held whole in memory either."""
+    book = Workbook(write_only=True)
     taken: set[str] = set()
-    summary.title = sheet_title(_("Summary"), taken)
-    _summary_sheet(summary, results)
-    for section in results.sections:
-        sheet = book.create_sheet(sheet_title(section.title, taken))
-        _activity_sheet(sheet, section.items, include_hidden)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    summary = summary_for(workshop)
+    _summary_sheet(book.create_sheet(sheet_title(_("Summary"), taken)), summary)
+    for title, items in sections_in_order(summary.agenda, workshop, include_hidden):
+        _activity_sheet(book.create_sheet(sheet_title(title, taken)), items, include_hidden)
+    with tempfile.TemporaryFile() as file:
+        book.save(file)
+        file.seek(0)
+        while part := file.read(part_bytes):
+            yield part
 
 
-def _summary_sheet(sheet, results: Results) -> None:
-    _put(sheet, 1, 1, results.title, font=TITLE_FONT, alignment=None)
-    _put(sheet, 2, 1, _("Date"), font=Font(bold=True))
-    _put(sheet, 2, 2, results.date.isoformat())
-    _put(sheet, 3, 1, _("Facilitator"), font=Font(bold=True))
-    _put(sheet, 3, 2, results.facilitator)
-    _put(sheet, 4, 1, _("Participants"), font=Font(bold=True))
-    _put(sheet, 4, 2, results.participant_count)
+def sections_in_order(agenda, workshop, include_hidden: bool):
+    """(title, items) per section as `Results.sections` has them — every table discussion, then
+    any other activity with takeaways, a deleted activity's last — each section's items read
+    as it is written (the caller takes all of one before asking for the next)."""
+    items = items_by_agenda(workshop, include_hidden=include_hidden)
+    groups = itertools.groupby(items, key=attrgetter("activity_id"))
+    pending = next(groups, None)
+    for activity in agenda:
+        if pending is not None and pending[0] == activity.pk:
+            yield activity.title, pending[1]
+            pending = next(groups, None)
+        elif activity.is_discussion:
+            yield activity.title, iter(())
+    while pending is not None:
+        first = next(pending[1])
+        yield first.activity, itertools.chain([first], pending[1])
+        pending = next(groups, None)
 
-    row = 6
-    _put(sheet, row, 1, _("Participation by table"), font=HEADING_FONT)
-    row += 1
-    _header_row(sheet, row, [_("Table"), _("Participants"), _("Takeaways"), _("Votes received")])
-    for table in results.tables:
-        row += 1
-        for column, value in enumerate(
-            [table.name, table.participants, table.takeaways, table.votes], 1
-        ):
-            _put(sheet, row, column, value)
-    row += 1
+
+def _summary_sheet(sheet, summary: Summary) -> None:
+    _widths(sheet, [26, 60, 16, 28, 18])
+    bold = Font(bold=True)
+    _row(sheet, [summary.title], font=TITLE_FONT, alignments=[None])
+    facts = [
+        (_("Date"), summary.date.isoformat()),
+        (_("Facilitator"), summary.facilitator),
+        (_("Participants"), summary.participant_count),
+    ]
+    for label, value in facts:
+        sheet.append([_cell(sheet, label, font=bold), _cell(sheet, value)])
+    sheet.append([])
+    _row(sheet, [_("Participation by table")], font=HEADING_FONT)
+    _header_row(sheet, [_("Table"), _("Participants"), _("Takeaways"), _("Votes received")])
+    for table in summary.tables:
+        _row(sheet, [table.name, table.participants, table.takeaways, table.votes])
     total = [
         _("Total"),
-        results.participant_count,
-        sum(t.takeaways for t in results.tables),
-        sum(t.votes for t in results.tables),
+        summary.participant_count,
+        sum(t.takeaways for t in summary.tables),
+        sum(t.votes for t in summary.tables),
     ]
-    for column, value in enumerate(total, 1):
-        _put(sheet, row, column, value, font=Font(bold=True))
+    _row(sheet, total, font=bold)
 
-    row += 2
-    _put(sheet, row, 1, _("Most voted takeaways"), font=HEADING_FONT)
-    row += 1
-    _header_row(sheet, row, [_("Votes"), _("Takeaway"), _("Table"), _("Activity"), _("Author")])
-    for item in results.most_voted:
-        row += 1
+    sheet.append([])
+    _row(sheet, [_("Most voted takeaways")], font=HEADING_FONT)
+    _header_row(sheet, [_("Votes"), _("Takeaway"), _("Table"), _("Activity"), _("Author")])
+    for item in summary.most_voted:
         values = [item.votes, item.text, item.table, item.activity, item.author]
-        for column, value in enumerate(values, 1):
-            _put(sheet, row, column, value, alignment=WRAP)
-    if not results.most_voted:
-        _put(sheet, row + 1, 1, _("No votes were given."))
-    _widths(sheet, [26, 60, 16, 28, 18])
+        _row(sheet, values, alignments=[WRAP] * len(values))
+    if not summary.most_voted:
+        _row(sheet, [_("No votes were given.")])
 
 
 def _activity_sheet(sheet, items, include_hidden: bool) -> None:
@@ -220,8 +263,11 @@ def _activity_sheet(sheet, items, include_hidden: bool) -> None:
     ]
     if include_hidden:
         labels.append(_("Hidden"))
-    _header_row(sheet, 1, labels)
-    for row, item in enumerate(items, 2):
+    _widths(sheet, [16, 18, 70, 8, 12, 16, 18, 8])
+    sheet.freeze_panes = "A2"
+    _header_row(sheet, labels)
+    rows = 1
+    for item in items:
         values = [
             item.table,
             item.author,
@@ -233,11 +279,10 @@ def _activity_sheet(sheet, items, include_hidden: bool) -> None:
         ]
         if include_hidden:
             values.append(_yes_no(item.hidden))
-        for column, value in enumerate(values, 1):
-            _put(sheet, row, column, value, alignment=WRAP if column == 3 else TOP)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(labels))}{max(len(items) + 1, 1)}"
-    _widths(sheet, [16, 18, 70, 8, 12, 16, 18, 8])
+        _row(sheet, values, alignments=[TOP, TOP, WRAP])
+        rows += 1
+    # Written after the rows, when the sheet is saved: the filter covers all of them.
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(labels))}{rows}"
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -248,73 +293,101 @@ def _iso(value) -> str | None:
 
 
 def workshop_json(workshop, *, include_hidden: bool = True) -> str:
-    """The whole workshop as data: agenda, tables, takeaways and votes (see docs/)."""
-    results = results_for(workshop, include_hidden=include_hidden)
-    shown = {item.pk for item in results.items}
-    votes = (
-        Vote.objects.filter(takeaway_id__in=shown)
-        .order_by("takeaway_id", "pk")
-        .values_list("takeaway_id", "participant__table_id")
-    )
-    data = {
+    """The whole workshop as data (for tests and scripts); downloads stream the parts."""
+    return "".join(workshop_json_parts(workshop, include_hidden=include_hidden))
+
+
+def workshop_json_parts(workshop, *, include_hidden: bool = True):
+    """The whole workshop as data: agenda, tables, takeaways and votes (see docs/), made as it
+    is sent. The takeaways and votes are read in chunks and written one by one into the same
+    indented JSON that `json.dumps(..., indent=2)` would make of the whole."""
+    workshop = with_facilitator(workshop)
+    head = {
         "schema": JSON_SCHEMA,
         "version": JSON_VERSION,
-        "exported_at": _iso(results.exported_at),
+        "exported_at": _iso(timezone.localtime()),
         "workshop": {
-            "title": results.title,
-            "date": results.date.isoformat(),
-            "facilitator": results.facilitator,
-            "status": results.workshop.status,
-            "anonymous": results.anonymous,
-            "closed_at": _iso(results.workshop.closed_at),
+            "title": workshop.title,
+            "date": timezone.localtime(workshop.created_at).date().isoformat(),
+            "facilitator": facilitator_name(workshop),
+            "status": workshop.status,
+            "anonymous": workshop.anonymous,
+            "closed_at": _iso(workshop.closed_at),
         },
         "agenda": [
-            {
-                "id": activity.pk,
-                "position": position,
-                "kind": activity.kind,
-                "title": activity.title,
-                "instructions": activity.instructions,
-                "duration_minutes": activity.duration_minutes,
-                "source_id": activity.source_id,
-                "steps": [
-                    {"kind": step.kind, "prompt": step.prompt, "options": list(step.options)}
-                    for step in activity.steps.all()
-                ],
-            }
-            for position, activity in enumerate(results.agenda, 1)
+            _json_activity(a, position) for position, a in enumerate(agenda_of(workshop), 1)
         ],
         "tables": [
-            {
-                "id": table.pk,
-                "number": table.number,
-                "name": table.name,
-                "participants": table.participants,
-            }
-            for table in results.tables
-        ],
-        "takeaways": [
-            {
-                "id": item.pk,
-                "activity_id": item.activity_id,
-                "table_id": item.table_id,
-                "author": item.author,
-                "text": item.text,
-                "votes": item.votes,
-                "spotlighted": item.spotlighted,
-                "from_reflection": item.from_reflection,
-                "hidden": item.hidden,
-                "posted_at": _iso(item.posted_at),
-                "edited_at": _iso(item.edited_at),
-            }
-            for item in results.items
-        ],
-        "votes": [
-            {"takeaway_id": takeaway_id, "from_table_id": table_id}
-            for takeaway_id, table_id in votes
+            {"id": t.pk, "number": t.number, "name": t.name, "participants": t.participants}
+            for t in tables_of(workshop)
         ],
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    takeaways = map(_json_takeaway, items_by_table(workshop, include_hidden=include_hidden))
+    votes = (
+        {"takeaway_id": takeaway_id, "from_table_id": table_id}
+        for takeaway_id, table_id in _votes(workshop, include_hidden).iterator(chunk_size=2000)
+    )
+    yield "{"
+    for n, (key, value) in enumerate(head.items()):
+        yield ("," if n else "") + f"\n  {_json(key)}: {_json(value, 1)}"
+    yield from _json_array("takeaways", takeaways)
+    yield from _json_array("votes", votes)
+    yield "\n}\n"
+
+
+def _json(value, level: int = 0) -> str:
+    """`value` as JSON indented by two, its lines after the first `level` steps further in."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+
+
+def _json_array(key: str, values):
+    """`,"key": [...]` at the top level, a value at a time, as json.dumps would indent it."""
+    yield f",\n  {_json(key)}: ["
+    empty = True
+    for value in values:
+        yield ("\n" if empty else ",\n") + "    " + _json(value, 2)
+        empty = False
+    yield "]" if empty else "\n  ]"
+
+
+def _json_activity(activity, position: int) -> dict:
+    return {
+        "id": activity.pk,
+        "position": position,
+        "kind": activity.kind,
+        "title": activity.title,
+        "instructions": activity.instructions,
+        "duration_minutes": activity.duration_minutes,
+        "source_id": activity.source_id,
+        "steps": [
+            {"kind": step.kind, "prompt": step.prompt, "options": list(step.options)}
+            for step in activity.steps.all()
+        ],
+    }
+
+
+def _json_takeaway(item) -> dict:
+    return {
+        "id": item.pk,
+        "activity_id": item.activity_id,
+        "table_id": item.table_id,
+        "author": item.author,
+        "text": item.text,
+        "votes": item.votes,
+        "spotlighted": item.spotlighted,
+        "from_reflection": item.from_reflection,
+        "hidden": item.hidden,
+        "posted_at": _iso(item.posted_at),
+        "edited_at": _iso(item.edited_at),
+    }
+
+
+def _votes(workshop, include_hidden: bool):
+    """The votes given to the takeaways the download holds: (takeaway, the voter's table)."""
+    votes = Vote.objects.filter(takeaway__workshop=workshop, takeaway__deleted=False)
+    if not include_hidden:
+        votes = votes.filter(takeaway__hidden=False)
+    return votes.order_by("takeaway_id", "pk").values_list("takeaway_id", "participant__table_id")
 
 
 # --- File names ------------------------------------------------------------------------------

@@ -8,13 +8,14 @@ deleted takeaways never, and hidden ones only in the facilitator's own downloads
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workshop.models import Activity, Completion, Participant, Takeaway, Workshop
 
 MOST_VOTED = 5
+BY_TABLE = ("table__number", "posted_at", "pk")  # the order of Results.items
 
 
 @dataclass
@@ -147,6 +148,11 @@ def _item(workshop: Workshop, takeaway: Takeaway) -> Item:
     )
 
 
+def _streamed(takeaways, workshop: Workshop, chunk_size: int):
+    for takeaway in takeaways.iterator(chunk_size=chunk_size):
+        yield _item(workshop, takeaway)
+
+
 def items_by_agenda(workshop: Workshop, *, include_hidden: bool, chunk_size: int = 500):
     """The takeaways in the order of `results_for(...).sections` — activity by activity in
     agenda order (a deleted activity's last), then table by table — read from one query in
@@ -158,20 +164,75 @@ def items_by_agenda(workshop: Workshop, *, include_hidden: bool, chunk_size: int
         "posted_at",
         "pk",
     )
-    for takeaway in takeaways.iterator(chunk_size=chunk_size):
-        yield _item(workshop, takeaway)
+    return _streamed(takeaways, workshop, chunk_size)
 
 
-def results_for(workshop: Workshop, *, include_hidden: bool = False) -> Results:
-    workshop = Workshop.objects.select_related("facilitator").get(pk=workshop.pk)
-    agenda = list(workshop.activities.prefetch_related("steps").order_by("position", "pk"))
-    tables = [
+def items_by_table(workshop: Workshop, *, include_hidden: bool, chunk_size: int = 500):
+    """The takeaways in the order of `results_for(...).items`, read in chunks likewise."""
+    takeaways = _takeaways(workshop, include_hidden).order_by(*BY_TABLE)
+    return _streamed(takeaways, workshop, chunk_size)
+
+
+def with_facilitator(workshop: Workshop) -> Workshop:
+    return Workshop.objects.select_related("facilitator").get(pk=workshop.pk)
+
+
+def agenda_of(workshop: Workshop) -> list[Activity]:
+    return list(workshop.activities.prefetch_related("steps").order_by("position", "pk"))
+
+
+def tables_of(workshop: Workshop) -> list[TableSummary]:
+    """Each table with its participants (its takeaways and votes are counted by the caller)."""
+    return [
         TableSummary(t.pk, t.number, t.name, t.people)
         for t in workshop.tables.annotate(people=Count("participants")).order_by("number")
     ]
+
+
+@dataclass
+class Summary:
+    """What the Excel download's first sheet shows, counted by the database: the same figures
+    as `Results` gives, without reading every takeaway."""
+
+    title: str
+    date: date
+    facilitator: str
+    agenda: list[Activity]
+    tables: list[TableSummary]
+    most_voted: list[Item]
+
+    @property
+    def participant_count(self) -> int:
+        return sum(t.participants for t in self.tables)
+
+
+def summary_for(workshop: Workshop) -> Summary:
+    workshop = with_facilitator(workshop)
+    tables = tables_of(workshop)
+    by_table = {t.pk: t for t in tables}
+    shown = _takeaways(workshop, include_hidden=False)  # what hidden ones got is not counted
+    counted = shown.values("table_id").annotate(n=Count("pk"), votes=Sum("vote_count"))
+    for row in counted.order_by():
+        by_table[row["table_id"]].takeaways = row["n"]
+        by_table[row["table_id"]].votes = row["votes"] or 0
+    voted = shown.filter(vote_count__gt=0).order_by("-vote_count", "posted_at", *BY_TABLE)
+    return Summary(
+        title=workshop.title,
+        date=timezone.localtime(workshop.created_at).date(),
+        facilitator=facilitator_name(workshop),
+        agenda=agenda_of(workshop),
+        tables=tables,
+        most_voted=[_item(workshop, takeaway) for takeaway in voted[:MOST_VOTED]],
+    )
+
+
+def results_for(workshop: Workshop, *, include_hidden: bool = False) -> Results:
+    workshop = with_facilitator(workshop)
+    agenda = agenda_of(workshop)
+    tables = tables_of(workshop)
     by_table = {t.pk: t for t in tables}
 
-    takeaways = _takeaways(workshop, include_hidden).order_by("table__number", "posted_at", "pk")
+    takeaways = _takeaways(workshop, include_hidden).order_by(*BY_TABLE)
     items = []
     for takeaway in takeaways:
         items.append(_item(workshop, takeaway))
