@@ -3,7 +3,7 @@
 //   missed, and falls back to HTTP catch-up where WebSockets are blocked;
 // - shows the connection state quietly;
 // - keeps what people type on the device, and queues posts made offline until they go through;
-// - fits the projector wall to the screen and counts characters as people type.
+// - lays the projector wall out at a readable size, and counts characters as people type.
 (() => {
   "use strict";
 
@@ -1017,30 +1017,163 @@
     });
   }
 
-  // --- Projector: shrink the wall until every table's takeaways fit on screen --------------
-  const MIN_SCALE = 0.4;
-  function overflowing(board) {
-    return [...board.querySelectorAll(".takeaways--wall")].some(
-      (list) => list.scrollHeight > list.clientHeight + 1,
-    );
+  // --- Projector: a wall read from the back row ---------------------------------------------
+  // The type never shrinks. When the screen cannot hold every table at a readable width, the
+  // tables come in pages; when a table's column cannot hold its cards, it shows as many as fit,
+  // newest first, with "+k more", and on a calm timer the next ones. A page turns once every
+  // table on it has shown all its cards, so every card comes round.
+  const ROTATE_MS = 8000;
+  const TABLE_MIN_EM = { width: 20, height: 15 }; // a line of ~30 characters; a head, two cards
+  const wall = { element: null, page: 0, pages: 1, starts: new Map(), shownAll: new Set() };
+
+  const overflows = (element) => element.scrollHeight > element.clientHeight + 1;
+  const filled = (label, values) =>
+    (label || "").replace(/\{(\w+)\}/g, (_match, name) => String(values[name] ?? ""));
+
+  function wallLayout(wallElement, count) {
+    // As few pages as the screen allows, the tables of a page spread evenly over its grid.
+    const style = getComputedStyle(wallElement);
+    const em = parseFloat(style.fontSize);
+    const gap = parseFloat(style.columnGap) || 0;
+    const fit = (room, size) => Math.max(1, Math.floor((room + gap) / (size * em + gap)));
+    const maxColumns = fit(wallElement.clientWidth, TABLE_MIN_EM.width);
+    const maxRows = fit(wallElement.clientHeight, TABLE_MIN_EM.height);
+    const pages = Math.max(1, Math.ceil(count / (maxColumns * maxRows)));
+    const perPage = Math.ceil(count / pages) || 1;
+    const rows = Math.min(maxRows, Math.ceil(perPage / maxColumns));
+    return { pages, perPage, rows, columns: Math.ceil(perPage / rows) };
   }
-  function fitWall() {
-    const board = document.querySelector("[data-fit]");
-    if (!board) return;
-    let scale = 1;
-    board.style.setProperty("--wall-scale", scale);
-    while (overflowing(board) && scale > MIN_SCALE) {
-      scale = Math.round((scale - 0.05) * 100) / 100;
-      board.style.setProperty("--wall-scale", scale);
+
+  function showPage(board, wallElement) {
+    const tables = [...wallElement.querySelectorAll(".wall-table")];
+    const { pages, perPage, rows, columns } = wallLayout(wallElement, tables.length);
+    wall.pages = pages;
+    wall.page %= pages;
+    wallElement.style.setProperty("--columns", columns);
+    wallElement.style.setProperty("--rows", rows);
+    const first = wall.page * perPage;
+    tables.forEach((table, i) => table.classList.toggle("is-off-page", i < first || i >= first + perPage));
+    let pager = board.querySelector(".wall__pager");
+    if (pages > 1 && !pager) {
+      pager = Object.assign(document.createElement("p"), { className: "wall__pager" });
+      wallElement.after(pager);
+    }
+    if (pager) {
+      pager.hidden = pages < 2;
+      pager.textContent = filled(board.dataset.labelPage, {
+        first: first + 1,
+        last: Math.min(first + perPage, tables.length),
+        total: tables.length,
+      });
+    }
+    return tables.slice(first, first + perPage);
+  }
+
+  function showCards(table) {
+    // From this table's place in its rotation, as many cards as its column holds.
+    const list = table.querySelector(".takeaways--wall");
+    if (!list) return;
+    const cards = [...list.querySelectorAll(":scope > .takeaway--wall")];
+    let more = table.querySelector(".wall-table__more");
+    cards.forEach((card) => card.classList.remove("is-off"));
+    if (more) more.hidden = true;
+    if (!overflows(list)) {
+      delete table.dataset.next;
+      return;
+    }
+    if (!more) {
+      more = Object.assign(document.createElement("p"), { className: "wall-table__more" });
+      list.after(more);
+    }
+    more.hidden = false; // it takes its line before the cards are measured
+    let start = wall.starts.get(table.id) || 0;
+    if (start >= cards.length) start = 0;
+    cards.forEach((card) => card.classList.add("is-off"));
+    let end = start;
+    while (end < cards.length) {
+      cards[end].classList.remove("is-off");
+      if (end > start && overflows(list)) {
+        cards[end].classList.add("is-off");
+        break;
+      }
+      end += 1;
+    }
+    table.dataset.next = String(end >= cards.length ? 0 : end);
+    more.textContent = filled(table.closest("[data-fit]").dataset.labelMore, {
+      count: cards.length - (end - start),
+    });
+  }
+
+  function fitSpotlight(board) {
+    // As large as the screen allows, never below 64 px.
+    const text = board.querySelector(".spotlight:not([hidden]) .spotlight__text");
+    if (!text) return;
+    const card = text.closest(".spotlight__card");
+    let size = 120;
+    text.style.setProperty("--spotlight-size", `${size}px`);
+    while (size > 64 && overflows(card)) {
+      size -= 4;
+      text.style.setProperty("--spotlight-size", `${size}px`);
     }
   }
+
+  function layoutWall() {
+    const board = document.querySelector("[data-fit]");
+    if (!board) return;
+    fitSpotlight(board);
+    const wallElement = board.querySelector(".wall");
+    if (!wallElement) return;
+    if (wall.element !== wallElement) {
+      // Another activity's wall: it starts from its first page and its newest cards.
+      Object.assign(wall, { element: wallElement, page: 0, starts: new Map(), shownAll: new Set() });
+    }
+    showPage(board, wallElement).forEach(showCards);
+  }
+
+  function turnWall() {
+    // Each table on the page moves on to its next cards; the page turns once all came round.
+    const board = document.querySelector("[data-fit]");
+    const wallElement = board?.querySelector(".wall");
+    if (!wallElement) return;
+    let allShown = true;
+    for (const table of wallElement.querySelectorAll(".wall-table:not(.is-off-page)")) {
+      if (table.dataset.next === undefined) continue; // all its cards fit
+      const next = Number(table.dataset.next);
+      wall.starts.set(table.id, next);
+      if (next === 0) wall.shownAll.add(table.id);
+      if (!wall.shownAll.has(table.id)) allShown = false;
+    }
+    if (allShown && wall.pages > 1) {
+      wall.page = (wall.page + 1) % wall.pages;
+      wall.starts.clear();
+      wall.shownAll.clear();
+    }
+    layoutWall();
+  }
+
+  function cardsArrived(mutations) {
+    // A new card shows at once: its table goes back to its newest cards (the new one on top).
+    // A card redrawn in place (a vote, an edit) moves nothing.
+    const redrawn = new Set(
+      mutations.flatMap((mutation) => [...mutation.removedNodes].map((node) => node.id)),
+    );
+    for (const mutation of mutations) {
+      for (const node of mutation.addedNodes) {
+        if (!node.classList?.contains("takeaway--wall") || redrawn.has(node.id)) continue;
+        const table = node.closest(".wall-table");
+        if (table) wall.starts.delete(table.id);
+      }
+    }
+    scheduleFit();
+  }
+
   let fitPending = false;
   function scheduleFit() {
     if (fitPending) return;
     fitPending = true;
     requestAnimationFrame(() => {
       fitPending = false;
-      fitWall();
+      layoutWall();
     });
   }
 
@@ -1055,8 +1188,9 @@
     scheduleFit();
     if (liveScreen()) schedulePollingFallback();
     if (document.querySelector("[data-fit]")) {
-      new MutationObserver(scheduleFit).observe(screen(), { childList: true, subtree: true });
+      new MutationObserver(cardsArrived).observe(screen(), { childList: true, subtree: true });
       window.addEventListener("resize", scheduleFit);
+      setInterval(turnWall, ROTATE_MS);
     }
     document.querySelectorAll("[data-print]").forEach((button) =>
       button.addEventListener("click", () => window.print()),

@@ -42,12 +42,6 @@ WALL_FITS = """() =>
     && document.documentElement.scrollHeight <= window.innerHeight"""
 
 
-WALL_SCALE = (
-    "parseFloat(getComputedStyle(document.querySelector('[data-fit]'))"
-    ".getPropertyValue('--wall-scale'))"
-)
-
-
 def pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page\b", pdf))
 
@@ -96,27 +90,3 @@ def test_screens_of_a_running_workshop(server, open_context):
             pdf = laptop.pdf(format=paper)
             (SCREENSHOTS / f"table-cards-{per_page}-{paper}.pdf").write_bytes(pdf)
             assert pdf_pages(pdf) == pages, (per_page, paper)
-
-
-def test_a_crowded_wall_shrinks_to_fit_without_scrolling(server, open_context):
-    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
-    sign_in(laptop, server)
-    create_workshop(laptop, "A talkative room", 2)
-    code = laptop.locator(".console__join .code-inline").inner_text()
-    projector = open_context(**PROJECTOR).new_page()
-    projector.goto(
-        server + laptop.get_by_role("link", name="Open projector view").get_attribute("href")
-    )
-
-    # Two phones of one table: one phone sending fourteen at once would be told to slow down.
-    phones = [open_context(**PHONE).new_page() for _ in range(2)]
-    for phone, name in zip(phones, ["Verbose", "Wordy"], strict=True):
-        join(phone, f"{server}/j/{code}/", name, table="Table 1")
-    for n in range(14):
-        text = f"Takeaway number {n + 1}: " + "a long thought about coaching " * 3
-        post(phones[n % 2], text)
-    expect(projector.locator(".takeaway--wall")).to_have_count(14)
-    # The wall refits after each card arrives: wait for it to have shrunk, and then to fit.
-    projector.wait_for_function(f"() => {WALL_SCALE} < 1")
-    projector.wait_for_function(WALL_FITS)
-    screenshot(projector, "projector-crowded")
