@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
-from tests.browser.test_live_loop import create_workshop, join, post, sign_in
+from tests.browser.test_live_loop import close_workshop, create_workshop, join, post, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def test_closing_takes_away_edit_and_delete_on_the_phone(server, open_context):
     expect(card.get_by_role("link", name="Edit")).to_be_visible()
     expect(card.get_by_role("button", name="Delete")).to_be_visible()
 
-    laptop.get_by_role("button", name="Close workshop").click()
+    close_workshop(laptop)
     expect(phone.locator(".banner--closed")).to_be_visible()
     expect(card.get_by_role("link", name="Edit")).to_be_hidden()
     expect(card.get_by_role("button", name="Delete")).to_be_hidden()
@@ -41,9 +41,33 @@ def test_words_typed_when_the_room_closes_stay_in_sight(server, open_context):
     composer = phone.get_by_role("textbox", name="Post a takeaway for your table")
     composer.fill("Half a thought")
 
-    laptop.get_by_role("button", name="Close workshop").click()
+    close_workshop(laptop)
     expect(phone.locator(".banner--closed")).to_be_visible()
     expect(composer).to_have_value("Half a thought")
     phone.get_by_role("button", name="Post").click()
     expect(phone.locator("#composer-error")).to_contain_text("This workshop is closed.")
     expect(composer).to_have_value("Half a thought")
+
+
+def test_close_asks_first_and_reopen_is_always_there(server, open_context):
+    laptop, phone = one_table(server, open_context, "A mis-tap on the remote")
+    asked = []
+
+    def say_no(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    laptop.once("dialog", say_no)
+    laptop.get_by_role("button", name="Close workshop").click()
+    expect(laptop.get_by_role("button", name="Close workshop")).to_be_enabled()
+    assert len(asked) == 1 and "Close the workshop?" in asked[0]
+    # "No": nothing happened, on the console or on the phone.
+    expect(laptop.get_by_role("button", name="Close workshop")).to_be_visible()
+    post(phone, "Still open")
+    expect(phone.get_by_text("Still open")).to_have_count(1)
+
+    close_workshop(laptop)
+    expect(phone.locator(".banner--closed")).to_be_visible()
+    laptop.get_by_role("button", name="Reopen workshop").click()  # no question: it undoes
+    expect(phone.locator(".banner--closed")).to_be_hidden()
+    expect(phone.get_by_role("textbox", name="Post a takeaway for your table")).to_be_visible()

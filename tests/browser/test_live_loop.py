@@ -51,6 +51,12 @@ def post(phone, text):
     expect(phone.get_by_role("textbox", name=re.compile("Post a takeaway"))).to_have_value("")
 
 
+def close_workshop(page):
+    """Close workshop, and yes to "Close the workshop?"."""
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Close workshop").click()
+
+
 def wall_column(projector, table_name):
     return projector.locator("section.wall-table").filter(
         has=projector.get_by_role("heading", name=table_name)

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, screenshot
-from tests.browser.test_live_loop import create_workshop, join, sign_in
+from tests.browser.test_live_loop import close_workshop, create_workshop, join, sign_in
 from tests.browser.test_whole_day import click_back, click_next, stage_title
 
 pytestmark = pytest.mark.browser
@@ -103,7 +103,7 @@ def test_closing_mid_reflection_leaves_the_words_on_the_phone_marked_not_saved(
     typed = "I take over whenever the meeting stalls"
     first.fill(typed)
     expect(status_of(phone, first)).to_contain_text("Not saved yet")
-    laptop.get_by_role("button", name="Close workshop").click()
+    close_workshop(laptop)
     expect(phone.locator(".banner--closed")).to_contain_text("closed this workshop")
     phone.unroute("**/answer/**")
     # The phone tries again (at once on the next connection, and then every 30 s at most):

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_live_loop import create_workshop, sign_in
+from tests.browser.test_live_loop import close_workshop, create_workshop, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,7 @@ def test_a_stale_csrf_token_says_reload_and_the_console_stays_as_it_was(server, 
     # The page was open past its token: the browser's cookie no longer matches the page's.
     context.add_cookies([{"name": "csrftoken", "value": "x" * 32, "url": server}])
 
-    laptop.get_by_role("button", name="Close workshop").click()
+    close_workshop(laptop)
 
     alert = laptop.get_by_role("alert")
     expect(alert).to_contain_text("This page was open too long; reload to continue.")
@@ -43,7 +43,7 @@ def test_a_stale_csrf_token_says_reload_and_the_console_stays_as_it_was(server, 
 
     alert.get_by_role("button", name="Reload the page").click()
     expect(laptop.get_by_role("alert")).to_be_hidden()
-    laptop.get_by_role("button", name="Close workshop").click()  # a fresh token: it works
+    close_workshop(laptop)  # a fresh token: it works
     expect(status_block(laptop).get_by_role("button", name="Reopen workshop")).to_be_visible()
 
 
@@ -59,7 +59,7 @@ def test_a_server_error_in_a_fragment_request_shows_a_message_not_the_error_page
         lambda route: route.fulfill(status=500, body=error_page, content_type="text/html"),
     )
 
-    laptop.get_by_role("button", name="Close workshop").click()
+    close_workshop(laptop)
 
     alert = laptop.get_by_role("alert")
     expect(alert).to_contain_text("Something went wrong on the server.")
@@ -74,7 +74,7 @@ def test_no_answer_at_all_says_the_server_could_not_be_reached(server, open_cont
     before = block.inner_html()
     laptop.route(re.compile(r".*/status/$"), lambda route: route.abort("internetdisconnected"))
 
-    laptop.get_by_role("button", name="Close workshop").click()
+    close_workshop(laptop)
 
     alert = laptop.get_by_role("alert")
     expect(alert).to_contain_text("The server could not be reached.")

@@ -8,7 +8,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, PROJECTOR, screenshot
-from tests.browser.test_live_loop import create_workshop, join, post, sign_in, wall_column
+from tests.browser.test_live_loop import (
+    close_workshop,
+    create_workshop,
+    join,
+    post,
+    sign_in,
+    wall_column,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -150,7 +157,7 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
     expect(first).to_have_value(more)  # and on the server: see his notes at the end
 
     # Closed during the reflection, every phone says so at once; reopened, the day goes on.
-    laptop.get_by_role("button", name="Close workshop").click()
+    close_workshop(laptop)
     for phone in phones.values():
         expect(phone.locator(".banner--closed")).to_be_visible()
     laptop.get_by_role("button", name="Reopen workshop").click()
