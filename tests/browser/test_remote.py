@@ -1,5 +1,5 @@
-"""The console as a remote on the facilitator's own phone: it fits a 360 px screen, and Back,
-Next and the timer stay under the thumb whatever is scrolled above them."""
+"""The console on the facilitator's screens: as a remote on their own phone it fits a 360 px
+screen, Back, Next and the timer under the thumb; on a laptop it shows whole agenda titles."""
 
 import pytest
 from playwright.sync_api import expect
@@ -65,3 +65,28 @@ def test_the_remote_fits_a_small_phone_with_its_controls_under_the_thumb(server,
     remote.evaluate("window.scrollTo(0, 0)")
     expect(remote.get_by_role("button", name="Sign out")).to_be_in_viewport(ratio=1)
     screenshot(remote, "console-remote-360")
+
+
+LONG_TITLE = "Coaching conversations after a lost deal: what the rep says first, and what you ask"
+
+CUT = "(el) => el.scrollWidth > el.clientWidth + 1"  # cut off (an ellipsis), not wrapped
+
+
+def test_the_console_shows_whole_agenda_titles(server, open_context):
+    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(laptop, server)
+    create_workshop(laptop, "Long titles", 2)
+    console = laptop.url
+    laptop.goto(console.rstrip("/") + "/agenda/")
+    laptop.get_by_label("Slide", exact=True).check()
+    laptop.get_by_label("Title", exact=True).fill(LONG_TITLE)
+    laptop.get_by_role("button", name="Add to the agenda").click()
+    expect(laptop.get_by_text(f"“{LONG_TITLE}” added.")).to_be_visible()
+    laptop.goto(console)
+    title = laptop.locator(".agenda__title", has_text=LONG_TITLE)
+    expect(title).to_have_text(LONG_TITLE)
+    assert not title.evaluate(CUT)
+    laptop.get_by_role("button", name=f"Go to {LONG_TITLE}").click()
+    runbar_title = laptop.locator(".runbar__title")
+    expect(runbar_title).to_have_text(LONG_TITLE)
+    assert not runbar_title.evaluate(CUT)
