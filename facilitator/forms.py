@@ -105,3 +105,16 @@ class FirstFacilitatorForm(forms.Form):
         if cleaned.get("password") and cleaned.get("email"):
             password_validation.validate_password(cleaned["password"], User(email=cleaned["email"]))
         return cleaned
+
+
+class ProfileForm(forms.Form):
+    display_name = LimitedTextField(
+        limits.DISPLAY_NAME,
+        label=_("Your name"),
+        help_text=_("The name the report and My notes give you; never your e-mail address."),
+    )
+    organisation = LimitedTextField(
+        limits.ORGANISATION,
+        label=_("Organisation (optional)"),
+        help_text=_("Shown after your name, in brackets."),
+    )

@@ -36,10 +36,19 @@ class Notes:
     name: str
     table: str
     date: str
+    facilitator: str  # as their profile names them, or "" (never their e-mail address)
     commitment_title: str
     commitments: list[Entry]
     reflections: list[Section]
     takeaways: list[Section]
+
+    @property
+    def byline(self) -> str:
+        """Who, where, when: "Anna · Table 2 · 2 December 2026 · Facilitated by Jana Weber"."""
+        parts = [self.name, self.table, self.date]
+        if self.facilitator:
+            parts.append(_("Facilitated by %(name)s") % {"name": self.facilitator})
+        return " · ".join(parts)
 
     @property
     def is_empty(self) -> bool:
@@ -89,6 +98,7 @@ def notes_for(participant: Participant) -> Notes:
         name=participant.name,
         table=participant.table.name,
         date=date_format(timezone.localtime(workshop.created_at), "DATE_FORMAT"),
+        facilitator=workshop.facilitator.public_name,
         commitment_title=commitment_title,
         commitments=commitments,
         reflections=list(reflections.values()),
@@ -125,7 +135,7 @@ def as_markdown(notes: Notes) -> str:
     out = [
         "# " + markdown_escape(_("My notes: %(title)s") % {"title": notes.workshop_title}),
         "",
-        markdown_escape(" · ".join([notes.name, notes.table, notes.date])),
+        markdown_escape(notes.byline),
         "",
     ]
     if notes.commitments:
@@ -170,7 +180,7 @@ def _indented(text: str, indent: str = "    ") -> list[str]:
 def as_text(notes: Notes) -> str:
     out = [
         *_heading(_("My notes: %(title)s") % {"title": notes.workshop_title}, "="),
-        " · ".join([notes.name, notes.table, notes.date]),
+        notes.byline,
     ]
     if notes.commitments:
         out += ["", *_heading(notes.commitment_title, "-")]

@@ -40,4 +40,6 @@ INSTRUCTIONS = Limit(2000, _("The instructions"), multiline=True, required=False
 STEP_PROMPT = Limit(300, _("The prompt"))
 HELP_TEXT = Limit(1000, _("The help text"), multiline=True, required=False)
 TAKEAWAY = Limit(settings.TAKEAWAY_MAX_LENGTH, _("The takeaway"), multiline=True)
+DISPLAY_NAME = Limit(80, _("The name"), required=False)
+ORGANISATION = Limit(120, _("The organisation"), required=False)
 ANSWER = Limit(settings.ANSWER_MAX_LENGTH, _("This answer"), multiline=True, required=False)

@@ -43,6 +43,10 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), unique=True)
     # An organizer runs no workshops: they see and download only what is shared with them.
     is_organizer = models.BooleanField(_("organizer"), default=False)
+    # How a facilitator is named where participants and organizers see them (the report, My
+    # notes), set from their profile; their e-mail address is never shown in its place.
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=120, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -51,6 +55,14 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.email
+
+    @property
+    def public_name(self) -> str:
+        """ "Jana Weber (Acme Learning)", or "" when no name is set: never the e-mail address."""
+        name = self.display_name or self.get_full_name()
+        if name and self.organisation:
+            return f"{name} ({self.organisation})"
+        return name
 
 
 class Workshop(models.Model):

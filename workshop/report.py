@@ -113,8 +113,8 @@ class Results:
 
 
 def facilitator_name(workshop: Workshop) -> str:
-    user = workshop.facilitator
-    return user.get_full_name() or user.email
+    """As the facilitator's profile names them; "" when it does not (never their address)."""
+    return workshop.facilitator.public_name
 
 
 def author_label(workshop: Workshop, participant: Participant) -> str:

@@ -21,6 +21,7 @@ from workshop.services.datacare import (
     remove_personal_data,
     set_data_settings,
 )
+from workshop.services.profile import set_profile
 from workshop.services.rules import NotAllowed, Refused
 from workshop.services.sharing import (
     SHARE_LINK_DAYS,
@@ -97,6 +98,7 @@ __all__ = [
     "save_as_template",
     "set_data_settings",
     "set_order_by_votes",
+    "set_profile",
     "set_spotlight",
     "set_steps",
     "set_takeaway_hidden",
