@@ -154,6 +154,19 @@ def set_status(request, workshop_id):
 
 @login_required
 @require_POST
+def set_theme(request, workshop_id):
+    workshop = facilitated_workshop(request, workshop_id)
+    try:
+        services.set_projector_theme(request.user, workshop, request.POST.get("theme", ""))
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+    if request.htmx:
+        return render(request, f"{CONSOLE}#status", {"workshop": workshop})
+    return redirect("facilitator:console", workshop_id=workshop.pk)
+
+
+@login_required
+@require_POST
 def hide(request, workshop_id, takeaway_id):
     workshop = facilitated_workshop(request, workshop_id)
     takeaway = get_object_or_404(Takeaway, pk=takeaway_id, workshop=workshop)

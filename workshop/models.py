@@ -101,7 +101,15 @@ class Workshop(models.Model):
         "Takeaway", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
     # Nobody's name is asked at join, and nobody's name is shown but to the facilitator.
+    class Theme(models.TextChoices):
+        DARK = "dark", _("Dark")
+        LIGHT = "light", _("Light")  # for a washed-out projector in a bright room
+
+    projector_theme = models.CharField(
+        _("projector theme"), max_length=8, choices=Theme.choices, default=Theme.DARK
+    )
     anonymous = models.BooleanField(_("anonymous"), default=False)
     retention_days = models.PositiveSmallIntegerField(
         _("keep the workshop"), choices=Retention.choices, null=True, blank=True, default=30

@@ -59,6 +59,7 @@ from workshop.services.workshops import (
     neighbour,
     rename_table,
     save_as_template,
+    set_projector_theme,
     set_workshop_open,
 )
 
@@ -99,6 +100,7 @@ __all__ = [
     "set_data_settings",
     "set_order_by_votes",
     "set_profile",
+    "set_projector_theme",
     "set_spotlight",
     "set_steps",
     "set_takeaway_hidden",

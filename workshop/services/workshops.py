@@ -133,6 +133,17 @@ def set_workshop_open(facilitator: User, workshop: Workshop, is_open: bool) -> W
     return workshop
 
 
+def set_projector_theme(facilitator: User, workshop: Workshop, theme: str) -> Workshop:
+    """Dark or light: the projector redraws in it at once (its status piece carries it)."""
+    if theme not in Workshop.Theme.values:
+        raise Refused(_("Choose a dark or a light projector."))
+    with rules.facilitating(facilitator, workshop) as change:
+        workshop.projector_theme = theme
+        workshop.save(update_fields=["projector_theme"])
+        change.show(live.STATUS)
+    return workshop
+
+
 @transaction.atomic
 def save_as_template(facilitator: User, workshop: Workshop, name: str) -> AgendaTemplate:
     rules.check_facilitator(facilitator, workshop)
