@@ -187,3 +187,21 @@ def test_http_catch_up_is_authorised_like_the_screens(client, workshop, anna, ot
     as_phone(client, anna)
     phone = client.get(f"/w/{workshop.code}/updates/?after=0")
     assert "Caught up over HTTP" in phone.json()["content"]
+
+
+def test_the_projector_theme_is_the_facilitators_to_choose_and_only_dark_or_light(
+    client, facilitator, other_facilitator, workshop
+):
+    client.force_login(facilitator)
+    response = client.post(f"/f/w/{workshop.pk}/theme/", {"theme": "light"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'aria-pressed="true">Light' in response.content.decode()
+    workshop.refresh_from_db()
+    assert workshop.projector_theme == "light"
+    assert 'data-theme="light"' in client.get(f"/p/{workshop.projector_key}/").content.decode()
+    with pytest.raises(services.Refused):
+        services.set_projector_theme(facilitator, workshop, "neon")
+    with pytest.raises(services.NotAllowed):
+        services.set_projector_theme(other_facilitator, workshop, "dark")
+    workshop.refresh_from_db()
+    assert workshop.projector_theme == "light"
