@@ -68,7 +68,8 @@ clean:
 # Refresh the README's pictures from a real run in Chromium.
 screenshots: install-test
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest -q tests/browser/test_screens.py \
-		tests/browser/test_wall.py tests/browser/test_remote.py tests/browser/test_whole_day.py \
+		tests/browser/test_wall.py tests/browser/test_remote.py tests/browser/test_projector_theme.py \
+		tests/browser/test_whole_day.py \
 		tests/browser/test_agenda_editor.py tests/browser/test_report_pdf.py
 
 # The load and latency harness (bench/run.py): the app embedded, the app scaled out (two processes
