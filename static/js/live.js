@@ -1052,7 +1052,9 @@
     wallElement.style.setProperty("--columns", columns);
     wallElement.style.setProperty("--rows", rows);
     const first = wall.page * perPage;
-    tables.forEach((table, i) => table.classList.toggle("is-off-page", i < first || i >= first + perPage));
+    tables.forEach((table, i) =>
+      table.classList.toggle("is-off-page", i < first || i >= first + perPage),
+    );
     let pager = board.querySelector(".wall__pager");
     if (pages > 1 && !pager) {
       pager = Object.assign(document.createElement("p"), { className: "wall__pager" });
@@ -1125,7 +1127,9 @@
     if (!wallElement) return;
     if (wall.element !== wallElement) {
       // Another activity's wall: it starts from its first page and its newest cards.
-      Object.assign(wall, { element: wallElement, page: 0, starts: new Map(), shownAll: new Set() });
+      Object.assign(wall, { element: wallElement, page: 0 });
+      wall.starts.clear();
+      wall.shownAll.clear();
     }
     showPage(board, wallElement).forEach(showCards);
   }
