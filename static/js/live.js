@@ -231,8 +231,9 @@
   // After a restart hx-ws may be 15 s (and its jitter) into its backoff. The first poll that
   // gets through (after the socket closed, or after polls failed) says the server answers: the
   // socket is tried now, through the extension's own resume (what it does when a phone comes
-  // back to the page), instead of the room polling until each backoff runs out. Where a proxy
-  // blocks sockets that costs one try per outage, never one per poll.
+  // back to the page), instead of the room polling until each backoff runs out. A try that
+  // fails (a server still starting may drop a handshake) is made again after 1, 3, 7… polls
+  // that get through, at most every 10: where a proxy blocks sockets, that is a try every 30 s.
   function reconnectNow() {
     const connection = closedSocket;
     if (!connection || socketOpen || document.hidden || !connection.visibilityHandler) return;
@@ -244,7 +245,9 @@
 
   // --- HTTP polling where WebSockets do not get through ----------------------------------
   let pollTimer = null;
-  let lastPollAnswered = false;
+  const POLLS_BETWEEN_SOCKET_TRIES_MAX = 10;
+  let socketTries = 0; // made by polls that got through, since the socket last opened
+  let pollsUntilSocketTry = 0;
   let fallbackTimer = null;
   function schedulePollingFallback() {
     if (fallbackTimer || pollTimer || !liveScreen()) return;
@@ -260,10 +263,15 @@
       if (!main || socketOpen) return stopPolling();
       if (await fetchUpdates(main)) {
         setStatus("polling");
-        if (!lastPollAnswered) reconnectNow();
-        lastPollAnswered = true;
+        if (pollsUntilSocketTry > 0) {
+          pollsUntilSocketTry -= 1;
+        } else {
+          reconnectNow();
+          socketTries += 1;
+          pollsUntilSocketTry = Math.min(2 ** socketTries - 1, POLLS_BETWEEN_SOCKET_TRIES_MAX);
+        }
       } else {
-        lastPollAnswered = false;
+        pollsUntilSocketTry = 0; // the server is away: try the moment it answers
         setStatus(navigator.onLine ? "reconnecting" : "offline");
       }
     };
@@ -275,7 +283,8 @@
     clearTimeout(fallbackTimer);
     pollTimer = null;
     fallbackTimer = null;
-    lastPollAnswered = false;
+    socketTries = 0;
+    pollsUntilSocketTry = 0;
   }
 
   // --- A busy room: the server answers 503 with Retry-After, the phone tries again ----------
