@@ -726,8 +726,18 @@
       else this.typing = setTimeout(() => this.flush(), AUTOSAVE_MS);
     },
 
+    // The newest stamp of each step's words this page has shown or had saved. An answer from
+    // the server stamped earlier left it before a save of this page landed (mine.json asked
+    // for as the room came Back, overtaken by the unsent words going out): it is old news.
+    newest: {},
+    learned(step, editedAt) {
+      this.newest[step] = Math.max(this.newest[step] || 0, editedAt || 0);
+    },
+
     // What the server holds for a step, against what the phone holds (see the rule above).
     merge(step, server) {
+      if (server && (server.edited_at || 0) < (this.newest[step] || 0)) return;
+      if (server) this.learned(step, server.edited_at);
       const form = answerForm(step);
       const local = this.get(step);
       if (local && server && (server.edited_at || 0) > local.editedAt) this.drop(step);
@@ -808,6 +818,7 @@
       const editedMeanwhile = current && current.editedAt !== record.editedAt;
       if (response?.ok && data.saved) {
         rememberAnswered();
+        this.learned(step, data.edited_at);
         if (editedMeanwhile) this.again = true;
         else {
           this.drop(step);
@@ -993,6 +1004,7 @@
       await window.htmx.swap({ target: "#solo-done", swap: "outerHTML", text: data.done });
     }
     document.querySelectorAll("textarea[data-limit]").forEach(updateCounter);
+    solo.dataset.filled = "merged"; // what the server holds is in (a test waits for it)
   }
   document.addEventListener("htmx:after:request", (event) => {
     const ctx = event.detail.ctx;

@@ -155,3 +155,38 @@ def test_deleting_my_data_clears_what_the_phone_kept(server, open_context):
     phone.get_by_role("button", name="Delete my data").click()
     expect(phone.get_by_role("heading", name="Your data was deleted")).to_be_visible()
     assert phone.evaluate(on_phone) == []
+
+
+def test_an_older_copy_of_an_answer_arriving_late_does_not_replace_the_newer_one(
+    server, open_context
+):
+    """When the room comes Back, the phone asks for its answers and sends its unsaved words at
+    the same moment. If the answers left the server before the words landed, they arrive
+    holding the older text: the phone keeps what it typed and saved."""
+    laptop, _context, phone, code = room_in_reflection(server, open_context, "Late news")
+    commitment = go_to_step(phone, COMMITMENT)
+    commitment.fill("Let Sam run the meeting")
+    expect(status_of(phone, commitment)).to_contain_text("Saved")
+    stale = phone.request.get(f"{server}/w/{code}/solo/mine.json").text()
+
+    phone.route("**/answer/**", lambda route: route.abort())
+    typed = "Let Sam run the meeting, and keep quiet until the end"
+    commitment.fill(typed)
+    expect(status_of(phone, commitment)).to_contain_text("Not saved yet")
+    click_next(laptop)
+    expect(stage_title(phone)).to_have_text("At your table")
+    phone.unroute("**/answer/**")
+    held = []
+    phone.route("**/solo/mine.json", lambda route: held.append(route))
+    click_back(laptop)
+    expect(stage_title(phone)).to_have_text(REFLECTION)
+
+    commitment = go_to_step(phone, COMMITMENT)
+    expect(status_of(phone, commitment)).to_contain_text("Saved")
+    assert held, "the phone asked for its answers when the reflection came back"
+    for route in held:
+        route.fulfill(status=200, content_type="application/json", body=stale)
+    phone.unroute("**/solo/mine.json")
+    expect(phone.locator("[data-solo][data-filled=merged]")).to_have_count(1)
+    expect(commitment).to_have_value(typed)
+    assert typed in notes(phone, server, code)
