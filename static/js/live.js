@@ -199,7 +199,10 @@
     }
     const retried = window.htmx.config.ws.reconnectCodes.includes(code);
     if (event.detail?.reason === "closed" && retried) closedSocket = event.detail.connection;
-    setStatus(navigator.onLine ? "reconnecting" : "offline");
+    // Behind a proxy that blocks sockets, a try that fails changes nothing the room sees: the
+    // polls still get through, and the screen still says so.
+    if (!navigator.onLine) setStatus("offline");
+    else if (!pollsGetThrough) setStatus("reconnecting");
     schedulePollingFallback();
   });
 
@@ -245,6 +248,7 @@
 
   // --- HTTP polling where WebSockets do not get through ----------------------------------
   let pollTimer = null;
+  let pollsGetThrough = false; // the last poll got an answer
   const POLLS_BETWEEN_SOCKET_TRIES_MAX = 10;
   let socketTries = 0; // made by polls that got through, since the socket last opened
   let pollsUntilSocketTry = 0;
@@ -261,7 +265,8 @@
     const poll = async () => {
       const main = liveScreen();
       if (!main || socketOpen) return stopPolling();
-      if (await fetchUpdates(main)) {
+      pollsGetThrough = await fetchUpdates(main);
+      if (pollsGetThrough) {
         setStatus("polling");
         if (pollsUntilSocketTry > 0) {
           pollsUntilSocketTry -= 1;
@@ -283,6 +288,7 @@
     clearTimeout(fallbackTimer);
     pollTimer = null;
     fallbackTimer = null;
+    pollsGetThrough = false;
     socketTries = 0;
     pollsUntilSocketTry = 0;
   }

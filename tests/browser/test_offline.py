@@ -18,11 +18,22 @@ window.WebSocket = class BlockedWebSocket extends EventTarget {
     super();
     this.url = url;
     this.readyState = 3;
-    setTimeout(() => this.dispatchEvent(new CloseEvent("close", {code: 1006})), 50);
+    setTimeout(() => {
+      this.dispatchEvent(new CloseEvent("close", {code: 1006}));
+      window.__failedSockets = (window.__failedSockets || 0) + 1;
+    }, 50);
   }
   send() {}
   close() {}
 };
+"""
+
+# Every state the live status takes from now on.
+STATES_SEEN = """
+window.__statesSeen = [];
+const status = document.getElementById("live-status");
+new MutationObserver(() => window.__statesSeen.push(status.dataset.state))
+  .observe(status, {attributes: true, attributeFilter: ["data-state"]});
 """
 
 
@@ -93,6 +104,13 @@ def test_with_websockets_blocked_the_projector_still_updates(server, open_contex
     status = projector.locator("#live-status")
     expect(status).to_have_attribute("data-state", "polling", timeout=15_000)
     expect(status).to_contain_text("slow network")
+    # The screen keeps trying its socket; each try that fails leaves the status as it is.
+    projector.evaluate(STATES_SEEN)
+    failed = projector.evaluate("window.__failedSockets")
+    projector.wait_for_function(
+        "failed => window.__failedSockets > failed", arg=failed, timeout=60_000
+    )
+    assert set(projector.evaluate("window.__statesSeen")) <= {"polling"}
 
     phone = open_context(**PHONE).new_page()
     join(phone, f"{server}/j/{code}/", "Omar", table="Table 2")
