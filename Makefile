@@ -41,18 +41,19 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	PORT=$(PORT) $(BIN)/python manage.py runworkshop
 
-# The whole suite, browser tests included, on the embedded default (SQLite, in-memory layer).
-# Then a second pass against PostgreSQL and Redis on 127.0.0.1 (TEST_DATABASE_URL,
+# The whole suite, browser tests included, on the embedded default (SQLite, in-memory layer);
+# beside it, a second pass against PostgreSQL and Redis on 127.0.0.1 (TEST_DATABASE_URL,
 # TEST_REDIS_URL), skipped with a note when they do not answer, a failure under CI=true: every
 # test but tests/browser, plus tests/scaleout (two Daphne processes behind a proxy, Redis
 # restarting), which only this pass runs. The browser tests exercise templates and JavaScript,
-# which do not change with the database, so they run once, keeping `make test` short on 2 cores.
+# which do not change with the database, so they run once. The two passes run at once
+# (tests/both_passes.py): the suite mostly waits, so on 2 cores that halves the time.
+# PYTEST_ARGS go to both, e.g. `make test PYTEST_ARGS="-x --durations=20"`.
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
-	$(BIN)/python tests/with_services.py --ignore=tests/browser
+	$(BIN)/python tests/both_passes.py $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
