@@ -185,6 +185,9 @@ class Activity(models.Model):
     revision = models.PositiveBigIntegerField(default=0)
     # When the room last moved away from it: a reflection takes answers a little longer.
     left_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the room first moved to it: the console's clock of the day against the agenda. (A
+    # quick Next and Back does not restart the activity's time.)
+    entered_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["position", "pk"]

@@ -941,6 +941,7 @@
     if (document.querySelector("[data-solo]")) answers.flush();
     if (outbox.form() && outbox.entries().length) outbox.flush();
     tickTimers();
+    tickSchedule();
   }
 
   // --- Timers: counted from the server's end time, corrected for this device's clock -------
@@ -958,6 +959,55 @@
     });
   }
   setInterval(tickTimers, 250);
+
+  // A translated label with its {placeholders} filled in.
+  const filled = (label, values) =>
+    (label || "").replace(/\{(\w+)\}/g, (_match, name) => String(values[name] ?? ""));
+
+  // --- The console's clock: the day against its agenda's minutes -------------------------
+  // Behind by what the day has taken beyond what the agenda planned up to this point: the
+  // minutes of the activities before this one, and of this one as far as it has gone.
+  const MINUTE_MS = 60000;
+  function tickSchedule() {
+    const schedule = document.querySelector("[data-schedule]");
+    if (!schedule) return;
+    const now = clock.now();
+    const show = (selector, text) => {
+      const element = schedule.querySelector(selector);
+      if (element && element.textContent !== text) element.textContent = text;
+    };
+    const time = new Date(now).toLocaleTimeString(document.documentElement.lang || [], {
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+    show("[data-clock]", time);
+    const { dayStarted, activityStarted, plannedBefore, plannedNow } = schedule.dataset;
+    if (!dayStarted || !activityStarted) {
+      show("[data-late]", schedule.dataset.labelWaiting);
+      show("[data-elapsed]", "");
+      return;
+    }
+    const elapsed = Math.max(0, now - Number(activityStarted));
+    const planned = plannedNow === "" ? null : Number(plannedNow) * MINUTE_MS;
+    const plannedSoFar =
+      Number(plannedBefore) * MINUTE_MS + (planned === null ? elapsed : Math.min(elapsed, planned));
+    const late = Math.round((now - Number(dayStarted) - plannedSoFar) / MINUTE_MS);
+    let state = "on-time";
+    if (late > 0) state = "behind";
+    else if (late < 0) state = "ahead";
+    const label = { "on-time": "labelOnTime", behind: "labelBehind", ahead: "labelAhead" }[state];
+    show("[data-late]", filled(schedule.dataset[label], { minutes: Math.abs(late) }));
+    schedule.dataset.pace = state;
+    const minutes = Math.floor(elapsed / MINUTE_MS);
+    show(
+      "[data-elapsed]",
+      planned === null
+        ? filled(schedule.dataset.labelElapsedOpen, { elapsed: minutes })
+        : filled(schedule.dataset.labelElapsed, { elapsed: minutes, planned: plannedNow }),
+    );
+    schedule.classList.toggle("room-strip__clock--over", planned !== null && elapsed > planned);
+  }
+  setInterval(tickSchedule, 1000);
 
   // --- Votes: a phone remembers its own +1s across the fragments its table shares ----------
   const myVotes = () => new Set((screen()?.dataset.myVotes || "").split(",").filter(Boolean));
@@ -1054,8 +1104,6 @@
   const wall = { element: null, page: 0, pages: 1, starts: new Map(), shownAll: new Set() };
 
   const overflows = (element) => element.scrollHeight > element.clientHeight + 1;
-  const filled = (label, values) =>
-    (label || "").replace(/\{(\w+)\}/g, (_match, name) => String(values[name] ?? ""));
 
   function wallLayout(wallElement, count) {
     // As few pages as the screen allows, the tables of a page spread evenly over its grid.

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from workshop.live.broadcast import broadcast
-from workshop.live.pieces import PHONES, SPOTLIGHT, Audience, Piece, Stage
+from workshop.live.pieces import PHONES, PROGRESS, ROOM, SPOTLIGHT, Audience, Piece, Stage
 from workshop.models import Activity, Table, Takeaway, Workshop
 from workshop.queries import unique_or_none
 
@@ -147,6 +147,8 @@ def _lock(workshop: Workshop, *, fresh: bool) -> int:
 def _finish(change: Change) -> None:
     if change.table_ids and _spotlight_sits_at(change.workshop, change.table_ids):
         change.show(SPOTLIGHT)  # the spotlight names its table
+    if change.table_ids or PROGRESS in change.pieces:
+        change.show(ROOM)  # someone joined, moved, left or finished: the console's strip
     if change.stage_changed:
         Workshop.objects.filter(pk=change.workshop.pk).update(stage_revision=change.revision)
         change.workshop.stage_revision = change.revision

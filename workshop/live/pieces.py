@@ -39,21 +39,26 @@ STATUS = Piece("status", "workshop-status", EVERYONE)
 TIMER = Piece("timer", "timer", EVERYONE, needs=("timer",))
 SPOTLIGHT = Piece("spotlight", "spotlight", STAFF, needs=("spotlight",))
 PROGRESS = Piece("progress", "progress", STAFF, needs=("progress",))
+# The console's strip: joined per table, who is still writing. Sent whenever either may change.
+ROOM = Piece("room", "room", frozenset({CONSOLE}), needs=("room",))
 TABLE_HEAD = Piece("table_head", "table-{table}-head", EVERYONE)
 # A card goes into its table's list (TABLE_LIST) by upsert, or is removed by its own id.
 TAKEAWAY = Piece("takeaway", "takeaway-{takeaway}", EVERYONE)
 TABLE_LIST = Piece("table_list", "table-{table}-list", EVERYONE)  # a container, no partial
 # The whole of what the screen shows of the running activity: a snapshot.
 BOARD = Piece(
-    "board", "board", EVERYONE, needs=("timer", "spotlight", "progress", "tables", "agenda", "solo")
+    "board",
+    "board",
+    EVERYONE,
+    needs=("timer", "spotlight", "progress", "room", "tables", "agenda", "solo"),
 )
 
 # Pieces of the workshop as a whole, sent when they change and with every catch-up.
-WORKSHOP_PIECES = (STATUS, TIMER, SPOTLIGHT, PROGRESS)
+WORKSHOP_PIECES = (STATUS, TIMER, SPOTLIGHT, PROGRESS, ROOM)
 # Everything a screen shows that can change: a snapshot sends these.
 SNAPSHOT = (STATUS, BOARD)
 # Every piece with a partial of its own, for the test that each template defines them.
-PARTIALS = (STATUS, TIMER, SPOTLIGHT, PROGRESS, TABLE_HEAD, TAKEAWAY, BOARD)
+PARTIALS = (STATUS, TIMER, SPOTLIGHT, PROGRESS, ROOM, TABLE_HEAD, TAKEAWAY, BOARD)
 BY_NAME = {piece.name: piece for piece in (*PARTIALS, TABLE_LIST)}
 
 # New cards go in by id, newest (or most voted) first; an existing card is replaced in place.

@@ -109,6 +109,13 @@ class Scene:
         return solo_context(None, self.stage.activity)
 
     @cached_property
+    def room(self):
+        """The console's strip (workshop.live.room)."""
+        from workshop.live.room import room
+
+        return room(self.stage, self.agenda)
+
+    @cached_property
     def agenda(self) -> list[Activity]:
         return list(self.workshop.activities.all())
 
@@ -167,6 +174,10 @@ class Scene:
                         ),
                         0,
                     )
+            elif need == "room":
+                if audience.kind == CONSOLE:
+                    context["room"] = self.room
+                    context["activities"] = self.agenda
             elif need == "solo":
                 if audience.kind == PHONES and self.solo is not None:
                     context["solo"] = self.solo

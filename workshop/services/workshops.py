@@ -223,8 +223,11 @@ def go_to_activity(
         if current != seen_current_id or current == activity.pk:
             change.cancel()
             return workshop
+        now = timezone.now()
         if current is not None:
-            Activity.objects.filter(pk=current).update(left_at=timezone.now())
+            Activity.objects.filter(pk=current).update(left_at=now)
+        if Activity.objects.filter(pk=activity.pk, entered_at=None).update(entered_at=now):
+            activity.entered_at = now
         workshop.current_activity = activity
         workshop.spotlight = None
         workshop.timer_ends_at = workshop.timer_paused_seconds = None

@@ -1,0 +1,91 @@
+"""The room at a glance, for the console's strip: who is here, who is still writing, what comes
+next and how the day runs against its agenda.
+
+Read in a few queries whatever the size of the room: counts are counted by the database, and
+of those still writing only the first few names are read.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, Min, OuterRef
+
+from workshop.live.pieces import Stage
+from workshop.live.render import tables_with_people
+from workshop.models import Activity, Completion, Participant
+
+# Names listed of those still writing; the rest are counted ("and 12 more").
+WRITING_NAMES = 12
+
+
+@dataclass(frozen=True)
+class Writing:
+    count: int
+    names: list[str]  # the first few, by table then name; none in an anonymous workshop
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.names)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What the console's clock needs; it counts the minutes itself (live.js)."""
+
+    day_started_ms: int | None  # the first phone joining, or the room first moving
+    activity_started_ms: int | None
+    planned_before: int  # the agenda's minutes before the running activity
+    planned_now: int | None  # the running activity's own minutes, when it has some
+    next_activity: Activity | None
+
+
+@dataclass(frozen=True)
+class Room:
+    tables: list  # each with participant_count
+    joined: int
+    writing: Writing | None  # during a reflection
+    schedule: Schedule
+
+
+def _ms(moment) -> int | None:
+    return int(moment.timestamp() * 1000) if moment else None
+
+
+def still_writing(stage: Stage) -> Writing:
+    """Who is at a table (their phone still here) and has not said "I'm done"."""
+    done = Completion.objects.filter(activity=stage.activity, participant=OuterRef("pk"))
+    writing = Participant.objects.filter(workshop=stage.workshop).exclude(device="")
+    writing = writing.filter(~Exists(done))
+    count = writing.count()
+    names = []
+    if count and not stage.workshop.anonymous:
+        rows = writing.order_by("table__number", "name", "pk")[:WRITING_NAMES]
+        names = list(rows.values_list("name", flat=True))
+    return Writing(count, names)
+
+
+def schedule(stage: Stage, agenda: list[Activity]) -> Schedule:
+    first_join = Participant.objects.filter(workshop=stage.workshop).aggregate(
+        first=Min("joined_at")
+    )["first"]
+    starts = [moment for moment in [first_join, *(a.entered_at for a in agenda)] if moment]
+    day_started = min(starts, default=None)
+    current = stage.activity
+    index = next((i for i, a in enumerate(agenda) if current and a.pk == current.pk), None)
+    if index is None:
+        return Schedule(_ms(day_started), None, 0, None, None)
+    before = sum(a.duration_minutes or 0 for a in agenda[:index])
+    # The opening activity is running from the start of the day: nobody moved the room to it.
+    started = current.entered_at or day_started
+    following = agenda[index + 1] if index + 1 < len(agenda) else None
+    return Schedule(_ms(day_started), _ms(started), before, current.duration_minutes, following)
+
+
+def room(stage: Stage, agenda: list[Activity]) -> Room:
+    tables = tables_with_people(stage.workshop.pk, names=False)
+    writing = still_writing(stage) if stage.kind == Activity.Kind.SOLO else None
+    return Room(
+        tables=tables,
+        joined=sum(table.participant_count for table in tables),
+        writing=writing,
+        schedule=schedule(stage, agenda),
+    )
