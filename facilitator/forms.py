@@ -111,7 +111,10 @@ class ProfileForm(forms.Form):
     display_name = LimitedTextField(
         limits.DISPLAY_NAME,
         label=_("Your name"),
-        help_text=_("The name the report and My notes give you; never your e-mail address."),
+        help_text=_(
+            "The name the report, the closing screen on the projector and My notes give you; never "
+            "your e-mail address."
+        ),
     )
     organisation = LimitedTextField(
         limits.ORGANISATION,

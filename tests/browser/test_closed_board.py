@@ -4,7 +4,7 @@ room closes, without a reload."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, PROJECTOR, ServerProcess, screenshot
 from tests.browser.test_live_loop import close_workshop, create_workshop, join, post, sign_in
 
 pytestmark = pytest.mark.browser
@@ -71,3 +71,41 @@ def test_close_asks_first_and_reopen_is_always_there(server, open_context):
     laptop.get_by_role("button", name="Reopen workshop").click()  # no question: it undoes
     expect(phone.locator(".banner--closed")).to_be_hidden()
     expect(phone.get_by_role("textbox", name="Post a takeaway for your table")).to_be_visible()
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory):
+    """A server of this module's own: its facilitator gets a name, which others do not expect."""
+    server = ServerProcess(tmp_path_factory.mktemp("closing")).prepare().start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def test_closed_the_projector_thanks_the_room_in_the_facilitators_name(own_server, open_context):
+    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(laptop, own_server)
+    laptop.goto(f"{own_server}/f/profile/")
+    laptop.get_by_label("Your name").fill("Jana Weber")
+    laptop.get_by_label("Organisation (optional)").fill("Acme Learning")
+    laptop.get_by_role("button", name="Save").click()
+    laptop.goto(f"{own_server}/f/")
+    create_workshop(laptop, "Sales leadership day", 2)
+    projector = open_context(**PROJECTOR).new_page()
+    path = laptop.get_by_role("link", name="Open projector view").get_attribute("href")
+    projector.goto(own_server + path)
+    closing = projector.get_by_role("heading", name="Thank you")
+    expect(closing).to_have_count(0)
+
+    close_workshop(laptop)
+    expect(closing).to_be_visible()
+    expect(projector.locator(".closing")).to_contain_text(
+        "Facilitated by Jana Weber (Acme Learning)"
+    )
+    expect(projector.locator(".closing")).not_to_contain_text("@")
+    screenshot(projector, "projector-closing")
+
+    laptop.get_by_role("button", name="Reopen workshop").click()
+    expect(closing).to_have_count(0)
+    expect(projector.locator(".stage-head__title")).to_be_visible()
