@@ -104,3 +104,14 @@ def order(request, workshop_id, activity_id):
     )
     services.set_order_by_votes(request.user, activity, request.POST.get("by_votes") == "1")
     return console_answer(request, workshop)
+
+
+@login_required
+@require_POST
+def votes(request, workshop_id, activity_id):
+    workshop = facilitated_workshop(request, workshop_id)
+    activity = get_object_or_404(
+        Activity, pk=activity_id, workshop=workshop, kind=Activity.Kind.SHAREOUT
+    )
+    services.set_votes_hidden(request.user, activity, request.POST.get("hidden") == "1")
+    return console_answer(request, workshop)

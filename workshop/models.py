@@ -182,6 +182,8 @@ class Activity(models.Model):
         limit_choices_to={"kind": "discussion"},
     )
     order_by_votes = models.BooleanField(default=False)
+    # A share-out's counts (and the order they make) kept off the projector until revealed.
+    votes_hidden = models.BooleanField(default=False)
     revision = models.PositiveBigIntegerField(default=0)
     # When the room last moved away from it: a reflection takes answers a little longer.
     left_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -935,6 +935,7 @@
       form.dataset.tokenSet = "";
     });
     markVotes();
+    ownTableLast();
     pageSteps();
     document.querySelectorAll("[data-solo]").forEach(ownAnswers);
     // A reflection or a composer on screen again (the room came Back): what waits goes now.
@@ -1008,6 +1009,26 @@
     schedule.classList.toggle("room-strip__clock--over", planned !== null && elapsed > planned);
   }
   setInterval(tickSchedule, 1000);
+
+  // --- Share-out: the other tables' takeaways first; this phone's own table last, folded ------
+  function ownTableLast() {
+    const list = document.getElementById(screen()?.dataset.ownList || "");
+    const section = list?.closest(".phone-board--shareout .phone-table");
+    if (!section || section.dataset.placed !== undefined) return;
+    section.dataset.placed = "";
+    section.classList.add("phone-table--own");
+    section.parentElement.append(section);
+    const fold = section.querySelector(".phone-table__fold");
+    if (!fold) return;
+    const show = (open) => {
+      list.hidden = !open;
+      fold.setAttribute("aria-expanded", String(open));
+      fold.textContent = open ? fold.dataset.labelHide : fold.dataset.labelShow;
+    };
+    fold.hidden = false;
+    fold.addEventListener("click", () => show(list.hidden));
+    show(false);
+  }
 
   // --- Votes: a phone remembers its own +1s across the fragments its table shares ----------
   const myVotes = () => new Set((screen()?.dataset.myVotes || "").split(",").filter(Boolean));

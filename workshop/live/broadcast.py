@@ -13,7 +13,7 @@ from channels.layers import get_channel_layer
 from django.db.models import Q
 
 from workshop.live import cache, envelope, fanout, faults
-from workshop.live.pieces import CONSOLE, PHONES, PROJECTOR, STAFF, Audience
+from workshop.live.pieces import CONSOLE, PHONES, PROJECTOR, Audience
 from workshop.live.render import Renderer, Scene, join_parts, tables_with_people
 
 logger = logging.getLogger(__name__)
@@ -39,10 +39,11 @@ def audience_parts(renderer: Renderer, audience: Audience, change, heads) -> lis
     for takeaway in change.takeaways.values():
         if stage.may_hold_card(audience, takeaway):
             parts += renderer.card_parts(audience, takeaway)
-    if audience.kind in STAFF:
+    if stage.shows_votes(audience):  # a count hidden changes nothing on the screen
+        moved = stage.orders_by_votes(audience)
         for takeaway in change.votes.values():
             if takeaway.pk not in change.takeaways and stage.may_hold_card(audience, takeaway):
-                parts += renderer.card_parts(audience, takeaway, moved=stage.reorders_on_votes)
+                parts += renderer.card_parts(audience, takeaway, moved=moved)
     return parts
 
 

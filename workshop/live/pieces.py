@@ -145,6 +145,17 @@ class Stage:
     def reorders_on_votes(self) -> bool:
         return self.is_shareout and self.activity.order_by_votes
 
+    def shows_votes(self, audience: Audience) -> bool:
+        """Whether this staff screen shows the counts: the console always; the projector
+        unless the share-out keeps them hidden until revealed."""
+        if audience.kind == PROJECTOR:
+            return not (self.is_shareout and self.activity.votes_hidden)
+        return audience.kind == CONSOLE
+
+    def orders_by_votes(self, audience: Audience) -> bool:
+        """Whether this audience's cards stand in order of votes (an order shows the counts)."""
+        return self.reorders_on_votes and self.shows_votes(audience)
+
     def phones_of_table_differ(self) -> bool:
         """Whether each table's phones see a board of their own: only in a discussion, where a
         phone shows its own table. Elsewhere one render serves every table."""

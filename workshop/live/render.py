@@ -23,7 +23,6 @@ from workshop.live.pieces import (
     CONSOLE,
     PHONES,
     SNAPSHOT,
-    STAFF,
     TABLE_HEAD,
     TABLE_LIST,
     TAKEAWAY,
@@ -137,16 +136,18 @@ class Scene:
         """A card as this audience kind shows it: the same on every board of its kind (a phone's
         differs between the discussion and the share-out), so rendered once per revision of the
         card (kept in cache.fragments)."""
-        by_votes = audience.kind in STAFF and self.stage.reorders_on_votes
+        by_votes = self.stage.orders_by_votes(audience)
+        votes = self.stage.shows_votes(audience)
         shareout = audience.kind == PHONES and self.stage.is_shareout
         key = (*cache.of(self.workshop), audience.kind, takeaway.pk, takeaway.revision)
-        key += (self.workshop.anonymous, by_votes, shareout)
+        key += (self.workshop.anonymous, by_votes, votes, shareout)
         html = cache.fragments.get(key)
         if html is None:
             context = {
                 "workshop": self.workshop,
                 "takeaway": takeaway,
                 "order_by_votes": by_votes,
+                "show_votes": votes,
                 "shareout": shareout,
             }
             html = render_piece(audience, TAKEAWAY, context)
@@ -158,7 +159,7 @@ class Scene:
             "workshop": self.workshop,
             "activity": self.stage.activity,
             "stage": self.stage,
-            "order_by_votes": audience.kind in STAFF and self.stage.reorders_on_votes,
+            "order_by_votes": self.stage.orders_by_votes(audience),
         }
         for need in piece.needs:
             if need == "tables":
@@ -274,7 +275,7 @@ class Board:
                 shown.shown_takeaways = [
                     card for card in self.cards_of[table.pk] if stage.shows_card(audience, card)
                 ]
-                if audience.kind in STAFF and stage.reorders_on_votes:
+                if stage.orders_by_votes(audience):
                     shown.shown_takeaways.sort(key=lambda card: -card.vote_order)
                 shown.shown_cards = [
                     self.scene.card_html(audience, card) for card in shown.shown_takeaways

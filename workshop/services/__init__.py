@@ -39,6 +39,7 @@ from workshop.services.takeaways import (
     set_order_by_votes,
     set_spotlight,
     set_takeaway_hidden,
+    set_votes_hidden,
     vote,
 )
 from workshop.services.timer import (
@@ -104,6 +105,7 @@ __all__ = [
     "set_spotlight",
     "set_steps",
     "set_takeaway_hidden",
+    "set_votes_hidden",
     "set_workshop_open",
     "share_answer",
     "start_timer",

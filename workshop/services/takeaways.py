@@ -156,8 +156,22 @@ def set_spotlight(facilitator: User, workshop: Workshop, takeaway: Takeaway | No
 
 
 def set_order_by_votes(facilitator: User, activity: Activity, by_votes: bool) -> Activity:
+    return _set_shareout(facilitator, activity, order_by_votes=by_votes)
+
+
+def set_votes_hidden(facilitator: User, activity: Activity, hidden: bool) -> Activity:
+    """Counts off the projector until the facilitator reveals them (the console keeps them)."""
+    return _set_shareout(facilitator, activity, votes_hidden=hidden)
+
+
+def _set_shareout(facilitator: User, activity: Activity, **settings) -> Activity:
     with rules.facilitating(facilitator, activity.workshop) as change:
-        activity.order_by_votes = by_votes
-        activity.save(update_fields=["order_by_votes"])
+        for name, value in settings.items():
+            setattr(activity, name, value)
+        activity.save(update_fields=list(settings))
+        # The screens render the running activity as the lock read it: it must say so too.
+        if (running := change.stage.activity) is not None and running.pk == activity.pk:
+            for name, value in settings.items():
+                setattr(running, name, value)
         change.restage()
     return activity
