@@ -1,13 +1,17 @@
 """Facilitator screens: workshops, the console, the projector, table cards, downloads."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.csp import CSP
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from facilitator.forms import FirstFacilitatorForm, NewWorkshopForm, TableNameFormSet
@@ -67,6 +71,9 @@ def console(request, workshop_id):
     return render(request, CONSOLE, context)
 
 
+# The console shows it in a preview, and only this site may frame it.
+@xframe_options_sameorigin
+@csp_override({**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]})
 def projector(request, key):
     workshop = unique_or_none(Workshop.objects.filter(projector_key=key))
     if workshop is None:

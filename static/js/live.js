@@ -1010,6 +1010,19 @@
   }
   setInterval(tickSchedule, 1000);
 
+  // --- The console's preview of the projector: a projector of its own, only while open ------
+  document.addEventListener(
+    "toggle",
+    (event) => {
+      const preview = event.target.closest?.("[data-projector-preview]");
+      const frame = preview?.querySelector("iframe");
+      if (!frame) return;
+      if (preview.open) frame.src = frame.dataset.src;
+      else frame.removeAttribute("src");
+    },
+    true,
+  );
+
   // --- Share-out: the other tables' takeaways first; this phone's own table last, folded ------
   function ownTableLast() {
     const list = document.getElementById(screen()?.dataset.ownList || "");

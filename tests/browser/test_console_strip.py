@@ -80,3 +80,21 @@ def test_the_console_shows_who_is_here_who_is_writing_and_how_late_we_are(
     expect(strip(laptop).locator("[data-elapsed]")).to_have_text("30 of 15 min")
     expect(strip(laptop).locator(".room-strip__clock--over")).to_have_count(1)
     screenshot(laptop, "console-room-strip")
+
+
+def test_the_console_previews_the_projector_only_while_asked(server, open_context):
+    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(laptop, server)
+    create_workshop(laptop, "Preview", 2, template="Hero to hero-maker")
+    frame = laptop.locator("[data-projector-preview] iframe")
+    expect(frame).not_to_have_attribute("src", re.compile("."))  # no second projector yet
+    laptop.get_by_text("Preview of the projector").click()
+    preview = laptop.frame_locator("[data-projector-preview] iframe")
+    now = laptop.locator(".runbar__title")
+    expect(preview.locator(".stage-head__title")).to_have_text(now.inner_text())
+    expect(preview.locator("#live-status")).to_have_attribute("data-state", "live")
+    click_next(laptop)
+    expect(preview.locator(".stage-head__title")).to_have_text(now.inner_text())
+    screenshot(laptop, "console-projector-preview")
+    laptop.get_by_text("Preview of the projector").click()
+    expect(frame).not_to_have_attribute("src", re.compile("."))
