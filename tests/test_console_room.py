@@ -48,7 +48,7 @@ def test_during_a_slide_it_counts_who_joined_at_each_table():
         services.join(workshop, table, name)
     shown = the_room(workshop)
     assert shown.joined == 3
-    assert [t.participant_count for t in shown.tables] == [2, 1, 0]
+    assert shown.tables == [("Table 1", 2), ("Table 2", 1), ("Table 3", 0)]
     assert shown.writing is None  # nothing to write during a slide
     assert shown.schedule.next_activity.title == "On your own"
 

@@ -7,11 +7,11 @@ of those still writing only the first few names are read.
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, Min, OuterRef
+from django.db.models import Count, Exists, OuterRef
+from django.utils.html import format_html_join
 
 from workshop.live.pieces import Stage
-from workshop.live.render import tables_with_people
-from workshop.models import Activity, Completion, Participant
+from workshop.models import Activity, Completion, Participant, Table
 
 # Names listed of those still writing; the rest are counted ("and 12 more").
 WRITING_NAMES = 12
@@ -40,10 +40,17 @@ class Schedule:
 
 @dataclass(frozen=True)
 class Room:
-    tables: list  # each with participant_count
+    tables: list[tuple[str, int]]  # each table's name and how many joined it, in order
     joined: int
     writing: Writing | None  # during a reflection
     schedule: Schedule
+
+    @property
+    def table_chips(self) -> str:
+        """The tables as the strip lists them. Made here, not in a template loop: the strip is
+        drawn again at every join, and a room may have sixty tables."""
+        chip = '<li><bdi>{}</bdi> <span class="room-strip__count">{}</span></li>'
+        return format_html_join("", chip, self.tables)
 
 
 def _ms(moment) -> int | None:
@@ -64,9 +71,13 @@ def still_writing(stage: Stage) -> Writing:
 
 
 def schedule(stage: Stage, agenda: list[Activity]) -> Schedule:
-    first_join = Participant.objects.filter(workshop=stage.workshop).aggregate(
-        first=Min("joined_at")
-    )["first"]
+    # The first to join is the first row: read through the index, not a scan of the room.
+    first_join = (
+        Participant.objects.filter(workshop=stage.workshop)
+        .order_by("pk")
+        .values_list("joined_at", flat=True)
+        .first()
+    )
     starts = [moment for moment in [first_join, *(a.entered_at for a in agenda)] if moment]
     day_started = min(starts, default=None)
     current = stage.activity
@@ -81,11 +92,16 @@ def schedule(stage: Stage, agenda: list[Activity]) -> Schedule:
 
 
 def room(stage: Stage, agenda: list[Activity]) -> Room:
-    tables = tables_with_people(stage.workshop.pk, names=False)
+    tables = list(
+        Table.objects.filter(workshop=stage.workshop)
+        .annotate(joined=Count("participants"))
+        .order_by("number")
+        .values_list("name", "joined")
+    )
     writing = still_writing(stage) if stage.kind == Activity.Kind.SOLO else None
     return Room(
         tables=tables,
-        joined=sum(table.participant_count for table in tables),
+        joined=sum(count for _name, count in tables),
         writing=writing,
         schedule=schedule(stage, agenda),
     )
