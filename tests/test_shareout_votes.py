@@ -4,7 +4,7 @@ the order by votes, each shown at once by the screens the change was made for.""
 import uuid
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 
 from workshop import live, services
@@ -66,16 +66,24 @@ def test_while_counts_are_hidden_the_projector_keeps_the_order_of_time(shareout)
 
 
 def broadcast_to(workshop, key: str, action, capture) -> str:
-    """What the broadcast of `action` says to one audience (its key), read off the layer."""
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(fanout.group(workshop.pk), channel)
-    try:
+    """What the broadcast of `action` says to one audience (its key), read off the layer. One
+    event loop throughout: the Redis layer keeps a channel on the loop that made it."""
+
+    def act():
         with capture(execute=True):
             action()
-        message = async_to_sync(layer.receive)(channel)
-    finally:
-        async_to_sync(layer.group_discard)(fanout.group(workshop.pk), channel)
+
+    async def listen() -> dict:
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(fanout.group(workshop.pk), channel)
+        try:
+            await sync_to_async(act)()
+            return await layer.receive(channel)
+        finally:
+            await layer.group_discard(fanout.group(workshop.pk), channel)
+
+    message = async_to_sync(listen)()
     return "".join(text for _key, _revision, text in fanout.texts_for(message, {key}))
 
 
