@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from workshop import live, services
 from workshop.access import facilitated_workshop
-from workshop.models import Activity, Takeaway
+from workshop.models import Activity, Takeaway, Workshop
 
 
 def console_answer(request, workshop):
@@ -98,10 +98,7 @@ def spotlight(request, workshop_id):
 @login_required
 @require_POST
 def order(request, workshop_id, activity_id):
-    workshop = facilitated_workshop(request, workshop_id)
-    activity = get_object_or_404(
-        Activity, pk=activity_id, workshop=workshop, kind=Activity.Kind.SHAREOUT
-    )
+    workshop, activity = _shareout(request, workshop_id, activity_id)
     services.set_order_by_votes(request.user, activity, request.POST.get("by_votes") == "1")
     return console_answer(request, workshop)
 
@@ -109,9 +106,15 @@ def order(request, workshop_id, activity_id):
 @login_required
 @require_POST
 def votes(request, workshop_id, activity_id):
+    workshop, activity = _shareout(request, workshop_id, activity_id)
+    services.set_votes_hidden(request.user, activity, request.POST.get("hidden") == "1")
+    return console_answer(request, workshop)
+
+
+def _shareout(request, workshop_id, activity_id) -> tuple[Workshop, Activity]:
+    """The facilitator's workshop and one of its share-outs, or 404."""
     workshop = facilitated_workshop(request, workshop_id)
     activity = get_object_or_404(
         Activity, pk=activity_id, workshop=workshop, kind=Activity.Kind.SHAREOUT
     )
-    services.set_votes_hidden(request.user, activity, request.POST.get("hidden") == "1")
-    return console_answer(request, workshop)
+    return workshop, activity

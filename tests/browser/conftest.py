@@ -39,6 +39,17 @@ def server(tmp_path_factory):
         print("Server log:\n" + process.log_tail())
 
 
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory):
+    """A server of the test module's own, for tests that seed its database through
+    `ServerProcess.shell` or change what the shared server's other tests expect."""
+    process = ServerProcess(tmp_path_factory.mktemp("own")).prepare().start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium: Playwright's own browser download is not available here."""

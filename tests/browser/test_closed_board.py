@@ -4,7 +4,7 @@ room closes, without a reload."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, PROJECTOR, ServerProcess, screenshot
+from tests.browser.conftest import PHONE, PROJECTOR, screenshot
 from tests.browser.test_live_loop import close_workshop, create_workshop, join, post, sign_in
 
 pytestmark = pytest.mark.browser
@@ -73,17 +73,9 @@ def test_close_asks_first_and_reopen_is_always_there(server, open_context):
     expect(phone.get_by_role("textbox", name="Post a takeaway for your table")).to_be_visible()
 
 
-@pytest.fixture(scope="module")
-def own_server(tmp_path_factory):
-    """A server of this module's own: its facilitator gets a name, which others do not expect."""
-    server = ServerProcess(tmp_path_factory.mktemp("closing")).prepare().start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
-
-
-def test_closed_the_projector_thanks_the_room_in_the_facilitators_name(own_server, open_context):
+def test_closed_the_projector_thanks_the_room_in_the_facilitators_name(module_server, open_context):
+    """On a server of its own: its facilitator gets a name, which other tests do not expect."""
+    own_server = module_server.url
     laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
     sign_in(laptop, own_server)
     laptop.goto(f"{own_server}/f/profile/")

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, ServerProcess, screenshot
+from tests.browser.conftest import PHONE, screenshot
 from tests.browser.test_live_loop import create_workshop, join, sign_in
 from tests.browser.test_whole_day import click_next
 
@@ -26,23 +26,14 @@ workshop.activities.filter(pk=workshop.current_activity_id).update(
 """
 
 
-@pytest.fixture(scope="module")
-def room_server(tmp_path_factory):
-    server = ServerProcess(tmp_path_factory.mktemp("strip")).prepare().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def strip(laptop):
     return laptop.locator(".room-strip")
 
 
 def test_the_console_shows_who_is_here_who_is_writing_and_how_late_we_are(
-    room_server, open_context
+    module_server, open_context
 ):
-    url = room_server.url
+    url = module_server.url
     laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
     sign_in(laptop, url)
     create_workshop(laptop, "Sales leadership day", 3, template="Hero to hero-maker")
@@ -74,7 +65,7 @@ def test_the_console_shows_who_is_here_who_is_writing_and_how_late_we_are(
     expect(laptop.locator("#progress")).to_contain_text("1 of 3 finished")
 
     # Forty minutes into the day, thirty into a reflection planned for fifteen.
-    room_server.shell(BACKDATE.format(code=code))
+    module_server.shell(BACKDATE.format(code=code))
     laptop.reload()
     expect(strip(laptop).locator("[data-late]")).to_have_text("25 min behind")
     expect(strip(laptop).locator("[data-elapsed]")).to_have_text("30 of 15 min")

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import FACILITATOR_EMAIL, PHONE, PROJECTOR, ServerProcess, screenshot
+from tests.browser.conftest import FACILITATOR_EMAIL, PHONE, PROJECTOR, screenshot
 from tests.browser.test_live_loop import join, sign_in
 from tests.browser.test_whole_day import click_next
 
@@ -44,25 +44,22 @@ vote("P01", "Idea 2 of Table 2")
 """
 
 
-@pytest.fixture(scope="module")
-def shareout_server(tmp_path_factory):
-    server = ServerProcess(tmp_path_factory.mktemp("shareout")).prepare().start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def seeded_console(server, open_context):
+    """A fresh seeded day, and its console on a laptop, signed in."""
+    day = json.loads(server.shell(SEED.format(email=FACILITATOR_EMAIL)).splitlines()[-1])
+    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(laptop, server.url)
+    laptop.goto(f"{server.url}/f/w/{day['pk']}/")
+    return day, laptop
 
 
 def wall_texts(projector):
     return projector.locator(".takeaway--wall .takeaway__text")
 
 
-def test_counts_stay_hidden_until_revealed_then_rank_the_wall(shareout_server, open_context):
-    server = shareout_server
-    day = json.loads(server.shell(SEED.format(email=FACILITATOR_EMAIL)).splitlines()[-1])
-    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
-    sign_in(laptop, server.url)
-    laptop.goto(f"{server.url}/f/w/{day['pk']}/")
+def test_counts_stay_hidden_until_revealed_then_rank_the_wall(module_server, open_context):
+    server = module_server
+    day, laptop = seeded_console(server, open_context)
     projector = open_context(**PROJECTOR).new_page()
     projector.goto(f"{server.url}/p/{day['key']}/")
     phone = open_context(**PHONE).new_page()
@@ -94,12 +91,9 @@ def test_counts_stay_hidden_until_revealed_then_rank_the_wall(shareout_server, o
     screenshot(projector, "projector-shareout-votes")
 
 
-def test_a_phone_sees_the_other_tables_first_and_its_own_folded_last(shareout_server, open_context):
-    server = shareout_server
-    day = json.loads(server.shell(SEED.format(email=FACILITATOR_EMAIL)).splitlines()[-1])
-    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
-    sign_in(laptop, server.url)
-    laptop.goto(f"{server.url}/f/w/{day['pk']}/")
+def test_a_phone_sees_the_other_tables_first_and_its_own_folded_last(module_server, open_context):
+    server = module_server
+    day, laptop = seeded_console(server, open_context)
     phone = open_context(**PHONE).new_page()
     join(phone, f"{server.url}/j/{day['code']}/", "Noor", table="Table 2")
     click_next(laptop)

@@ -6,7 +6,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import FACILITATOR_EMAIL, PROJECTOR, ServerProcess, screenshot
+from tests.browser.conftest import FACILITATOR_EMAIL, PROJECTOR, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -71,15 +71,6 @@ SHOWN = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def full_room(tmp_path_factory):
-    server = ServerProcess(tmp_path_factory.mktemp("wall")).prepare().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def fill(server, tables, cards, *, spotlight=False):
     code = FILL.format(
         email=FACILITATOR_EMAIL, tables=tables, cards=cards, text=SENTENCE, spotlight=spotlight
@@ -112,11 +103,11 @@ def watch_the_wall(server, open_context, key, expected, *, most_turns=40):
 
 @pytest.mark.parametrize(("tables", "cards"), [(12, 8), (3, 30)])
 def test_a_full_wall_keeps_its_type_and_shows_every_takeaway_in_turn(
-    full_room, open_context, tables, cards
+    module_server, open_context, tables, cards
 ):
-    key = fill(full_room, tables, cards)
+    key = fill(module_server, tables, cards)
     expected = {f"T{t}-{n}: {SENTENCE}" for t in range(1, tables + 1) for n in range(cards)}
-    projector, frames, seen = watch_the_wall(full_room, open_context, key, expected)
+    projector, frames, seen = watch_the_wall(module_server, open_context, key, expected)
     for frame in frames:
         assert frame["smallestText"] >= 28, frame
         assert frame["smallestName"] >= 20, frame
@@ -131,10 +122,10 @@ def test_a_full_wall_keeps_its_type_and_shows_every_takeaway_in_turn(
     screenshot(projector, f"projector-wall-{tables}x{cards}")
 
 
-def test_a_spotlight_takes_the_screen_in_large_type(full_room, open_context):
-    key = fill(full_room, 3, 4, spotlight=True)
+def test_a_spotlight_takes_the_screen_in_large_type(module_server, open_context):
+    key = fill(module_server, 3, 4, spotlight=True)
     projector = open_context(**PROJECTOR).new_page()
-    projector.goto(f"{full_room.url}/p/{key}/")
+    projector.goto(f"{module_server.url}/p/{key}/")
     spotlight = projector.locator("#spotlight")
     expect(spotlight).to_be_visible()
     size = spotlight.locator(".spotlight__text").evaluate(
