@@ -178,7 +178,6 @@ class Scene:
             elif need == "room":
                 if audience.kind == CONSOLE:
                     context["room"] = self.room
-                    context["activities"] = self.agenda
             elif need == "solo":
                 if audience.kind == PHONES and self.solo is not None:
                     context["solo"] = self.solo
