@@ -183,7 +183,9 @@ class Activity(models.Model):
     )
     order_by_votes = models.BooleanField(default=False)
     # A share-out's counts (and the order they make) kept off the projector until revealed.
-    votes_hidden = models.BooleanField(default=False)
+    votes_hidden = models.BooleanField(_("hide the counts until I reveal them"), default=False)
+    # A discussion's new takeaways wait for the facilitator before any other table sees them.
+    moderated = models.BooleanField(_("approve before showing"), default=False)
     revision = models.PositiveBigIntegerField(default=0)
     # When the room last moved away from it: a reflection takes answers a little longer.
     left_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -295,6 +297,14 @@ class Takeaway(models.Model):
     token = models.UUIDField(default=uuid.uuid4)
     text = models.TextField(_("takeaway"), max_length=settings.TAKEAWAY_MAX_LENGTH)
     hidden = models.BooleanField(default=False)
+
+    class Approval(models.TextChoices):
+        NOT_NEEDED = "", _("Not needed")
+        WAITING = "waiting", _("Waiting for the facilitator")
+        APPROVED = "approved", _("Approved")
+
+    # Posted while its discussion asked for approval: waiting until the facilitator approves.
+    approval = models.CharField(max_length=8, choices=Approval.choices, default="", blank=True)
     # Kept with the votes (services.vote), so that no screen counts them on every render.
     vote_count = models.PositiveIntegerField(default=0, editable=False)
     # Kept as a tombstone so a client catching up learns that it is gone.
@@ -317,12 +327,28 @@ class Takeaway(models.Model):
 
     @property
     def is_visible(self):
-        return not (self.hidden or self.deleted)
+        """Shown to the room: not hidden, deleted, or waiting for approval."""
+        return not (self.hidden or self.deleted or self.is_waiting)
+
+    @property
+    def is_waiting(self):
+        return self.approval == self.Approval.WAITING
+
+    @property
+    def in_queue(self):
+        """Waiting in the console's queue (hiding one takes it out, still never approved)."""
+        return self.is_waiting and not (self.hidden or self.deleted)
 
     @property
     def vote_order(self) -> int:
         """Where the card stands on a wall ordered by votes: most votes first, then newest."""
         return self.vote_count * 1_000_000_000 + self.pk
+
+
+# The takeaways the room sees: what `Takeaway.is_visible` says, as a query.
+SHOWN_TAKEAWAYS = models.Q(hidden=False, deleted=False) & ~models.Q(
+    approval=Takeaway.Approval.WAITING
+)
 
 
 class Answer(models.Model):
