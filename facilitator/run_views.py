@@ -111,10 +111,41 @@ def votes(request, workshop_id, activity_id):
     return console_answer(request, workshop)
 
 
-def _shareout(request, workshop_id, activity_id) -> tuple[Workshop, Activity]:
-    """The facilitator's workshop and one of its share-outs, or 404."""
+@login_required
+@require_POST
+def moderation(request, workshop_id, activity_id):
+    """Approve before showing, switched on or off for a discussion."""
+    workshop, activity = _activity(request, workshop_id, activity_id, Activity.Kind.DISCUSSION)
+    services.set_moderated(request.user, activity, request.POST.get("moderated") == "1")
+    return console_answer(request, workshop)
+
+
+@login_required
+@require_POST
+def approve(request, workshop_id, takeaway_id):
     workshop = facilitated_workshop(request, workshop_id)
-    activity = get_object_or_404(
-        Activity, pk=activity_id, workshop=workshop, kind=Activity.Kind.SHAREOUT
-    )
+    takeaway = get_object_or_404(Takeaway, pk=takeaway_id, workshop=workshop)
+    try:
+        services.approve(request.user, takeaway)
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+    return console_answer(request, workshop)
+
+
+@login_required
+@require_POST
+def approve_all(request, workshop_id):
+    workshop = facilitated_workshop(request, workshop_id)
+    services.approve_all(request.user, workshop)
+    return console_answer(request, workshop)
+
+
+def _shareout(request, workshop_id, activity_id) -> tuple[Workshop, Activity]:
+    return _activity(request, workshop_id, activity_id, Activity.Kind.SHAREOUT)
+
+
+def _activity(request, workshop_id, activity_id, kind) -> tuple[Workshop, Activity]:
+    """The facilitator's workshop and one of its activities of this kind, or 404."""
+    workshop = facilitated_workshop(request, workshop_id)
+    activity = get_object_or_404(Activity, pk=activity_id, workshop=workshop, kind=kind)
     return workshop, activity

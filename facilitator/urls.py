@@ -38,6 +38,13 @@ urlpatterns = [
     path("f/w/<int:workshop_id>/spotlight/", run_views.spotlight, name="spotlight"),
     path("f/w/<int:workshop_id>/order/<int:activity_id>/", run_views.order, name="order"),
     path("f/w/<int:workshop_id>/votes/<int:activity_id>/", run_views.votes, name="votes"),
+    path(
+        "f/w/<int:workshop_id>/moderation/<int:activity_id>/",
+        run_views.moderation,
+        name="moderation",
+    ),
+    path("f/w/<int:workshop_id>/t/<int:takeaway_id>/approve/", run_views.approve, name="approve"),
+    path("f/w/<int:workshop_id>/approve/", run_views.approve_all, name="approve_all"),
     path("f/w/<int:workshop_id>/updates/", views.console_updates, name="console_updates"),
     # The agenda editor.
     path("f/w/<int:workshop_id>/agenda/", agenda_views.agenda, name="agenda"),

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from workshop.models import Activity, Answer, Participant, Step, Takeaway
+from workshop.models import SHOWN_TAKEAWAYS, Activity, Answer, Participant, Step, Takeaway
 
 
 @dataclass
@@ -79,7 +79,7 @@ def notes_for(participant: Participant) -> Notes:
             reflections[step.activity].entries.append(entry)
 
     takeaways = (
-        Takeaway.objects.filter(table_id=participant.table_id, hidden=False, deleted=False)
+        Takeaway.objects.filter(SHOWN_TAKEAWAYS, table_id=participant.table_id)
         .select_related("activity", "author__workshop")
         .order_by("posted_at", "pk")
     )

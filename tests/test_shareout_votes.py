@@ -4,11 +4,9 @@ the order by votes, each shown at once by the screens the change was made for.""
 import uuid
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import get_channel_layer
 
+from tests.layer_messages import broadcast_to
 from workshop import live, services
-from workshop.live import fanout
 from workshop.models import User
 
 pytestmark = pytest.mark.django_db
@@ -63,28 +61,6 @@ def test_while_counts_are_hidden_the_projector_keeps_the_order_of_time(shareout)
     workshop.refresh_from_db()
     projector = screen(live.Audience.projector(), workshop)
     assert projector.index("Older idea") < projector.index("Newer idea")  # revealed: ranked
-
-
-def broadcast_to(workshop, key: str, action, capture) -> str:
-    """What the broadcast of `action` says to one audience (its key), read off the layer. One
-    event loop throughout: the Redis layer keeps a channel on the loop that made it."""
-
-    def act():
-        with capture(execute=True):
-            action()
-
-    async def listen() -> dict:
-        layer = get_channel_layer()
-        channel = await layer.new_channel()
-        await layer.group_add(fanout.group(workshop.pk), channel)
-        try:
-            await sync_to_async(act)()
-            return await layer.receive(channel)
-        finally:
-            await layer.group_discard(fanout.group(workshop.pk), channel)
-
-    message = async_to_sync(listen)()
-    return "".join(text for _key, _revision, text in fanout.texts_for(message, {key}))
 
 
 def test_a_vote_while_hidden_sends_the_projector_nothing_to_draw(

@@ -84,7 +84,7 @@ def takeaways_csv_lines(workshop, *, include_hidden: bool = True):
         _("Posted at"),
     ]
     if include_hidden:
-        header.append(_("Hidden"))
+        header += [_("Hidden"), _("Never approved")]
     yield "\ufeff" + writer.writerow(header)
     for item in items_by_agenda(workshop, include_hidden=include_hidden):
         row = [
@@ -100,7 +100,7 @@ def takeaways_csv_lines(workshop, *, include_hidden: bool = True):
             item.posted_at.isoformat(timespec="seconds"),
         ]
         if include_hidden:
-            row.append(_yes_no(item.hidden))
+            row += [_yes_no(item.hidden), _yes_no(item.never_approved)]
         yield writer.writerow(spreadsheet_safe(cell) for cell in row)
 
 
@@ -262,8 +262,8 @@ def _activity_sheet(sheet, items, include_hidden: bool) -> None:
         _("Posted at"),
     ]
     if include_hidden:
-        labels.append(_("Hidden"))
-    _widths(sheet, [16, 18, 70, 8, 12, 16, 18, 8])
+        labels += [_("Hidden"), _("Never approved")]
+    _widths(sheet, [16, 18, 70, 8, 12, 16, 18, 8, 14])
     sheet.freeze_panes = "A2"
     _header_row(sheet, labels)
     rows = 1
@@ -278,7 +278,7 @@ def _activity_sheet(sheet, items, include_hidden: bool) -> None:
             item.posted_at,
         ]
         if include_hidden:
-            values.append(_yes_no(item.hidden))
+            values += [_yes_no(item.hidden), _yes_no(item.never_approved)]
         _row(sheet, values, alignments=[TOP, TOP, WRAP])
         rows += 1
     # Written after the rows, when the sheet is saved: the filter covers all of them.
@@ -377,6 +377,7 @@ def _json_takeaway(item) -> dict:
         "spotlighted": item.spotlighted,
         "from_reflection": item.from_reflection,
         "hidden": item.hidden,
+        "never_approved": item.never_approved,
         "posted_at": _iso(item.posted_at),
         "edited_at": _iso(item.edited_at),
     }

@@ -12,7 +12,7 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workshop.models import Activity, Completion, Participant, Takeaway, Workshop
+from workshop.models import SHOWN_TAKEAWAYS, Activity, Completion, Participant, Takeaway, Workshop
 
 MOST_VOTED = 5
 BY_TABLE = ("table__number", "posted_at", "pk")  # the order of Results.items
@@ -33,6 +33,8 @@ class Item:
     spotlighted: bool
     from_reflection: bool
     hidden: bool
+    # Posted while its discussion asked for approval, and never approved (so never shown).
+    never_approved: bool
     posted_at: datetime
     edited_at: datetime | None
 
@@ -126,7 +128,7 @@ def _takeaways(workshop: Workshop, include_hidden: bool):
     takeaways = Takeaway.objects.filter(workshop=workshop, deleted=False).select_related(
         "author", "table", "activity"
     )
-    return takeaways if include_hidden else takeaways.filter(hidden=False)
+    return takeaways if include_hidden else takeaways.filter(SHOWN_TAKEAWAYS)
 
 
 def _item(workshop: Workshop, takeaway: Takeaway) -> Item:
@@ -143,6 +145,7 @@ def _item(workshop: Workshop, takeaway: Takeaway) -> Item:
         spotlighted=takeaway.spotlighted_at is not None,
         from_reflection=takeaway.from_reflection,
         hidden=takeaway.hidden,
+        never_approved=takeaway.is_waiting,
         posted_at=timezone.localtime(takeaway.posted_at),
         edited_at=timezone.localtime(takeaway.edited_at) if takeaway.edited_at else None,
     )

@@ -37,7 +37,7 @@ def audience_parts(renderer: Renderer, audience: Audience, change, heads) -> lis
         if stage.shows_head(audience, table.pk)
     ]
     for takeaway in change.takeaways.values():
-        if stage.may_hold_card(audience, takeaway):
+        if stage.may_hold_card(audience, takeaway, change.withdrawn):
             parts += renderer.card_parts(audience, takeaway)
     if stage.shows_votes(audience):  # a count hidden changes nothing on the screen
         moved = stage.orders_by_votes(audience)

@@ -139,6 +139,9 @@ def _changes_since(position: Position, after: int) -> str | None:
         pieces=set(WORKSHOP_PIECES),
         takeaways={card.pk: card for card in cards},
         votes={},
+        # Which waiting cards this screen had before they went back to wait is not kept: each
+        # screen that could have had one is told to drop it (by its id, with nothing of it).
+        withdrawn={card.pk for card in cards if card.is_waiting},
     )
     renderer = Renderer(Scene(stage, only_table=own))
     encoded = envelope.encode_content(join_parts(audience_parts(renderer, audience, change, heads)))

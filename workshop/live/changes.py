@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from workshop.live.broadcast import broadcast
-from workshop.live.pieces import PHONES, PROGRESS, ROOM, SPOTLIGHT, Audience, Piece, Stage
+from workshop.live.pieces import PHONES, PROGRESS, QUEUE, ROOM, SPOTLIGHT, Audience, Piece, Stage
 from workshop.models import Activity, Table, Takeaway, Workshop
 from workshop.queries import unique_or_none
 
@@ -36,6 +36,8 @@ class Change:
     takeaways: dict = field(default_factory=dict)
     # Cards whose count of votes changed: the phones show no counts, so only staff hear.
     votes: dict = field(default_factory=dict)
+    # Approved cards sent back to wait for approval (an edit): the screens that had them drop them.
+    withdrawn: set = field(default_factory=set)
     stage_changed: bool = False
     cancelled: bool = False
     # Filled as the transaction ends: table id -> (the feed revision before, this revision).
@@ -56,6 +58,11 @@ class Change:
         self.takeaways[takeaway.pk] = takeaway
         if takeaway.pk == self.workshop.spotlight_id:
             self.show(SPOTLIGHT)  # the big screen shows its words, or it is hidden now
+        if takeaway.approval:
+            self.show(QUEUE)  # it may join the queue, leave it, or change in it
+
+    def withdraw(self, takeaway: Takeaway) -> None:
+        self.withdrawn.add(takeaway.pk)
 
     def vote(self, takeaway: Takeaway) -> None:
         takeaway.author.workshop = self.workshop
@@ -80,7 +87,7 @@ class Change:
             if stage.shows_head(Audience.table(table_id), table_id):
                 tables.add(table_id)
         for takeaway in self.takeaways.values():
-            if stage.may_hold_card(Audience.table(takeaway.table_id), takeaway):
+            if stage.may_hold_card(Audience.table(takeaway.table_id), takeaway, self.withdrawn):
                 tables.add(takeaway.table_id)
         if tables and stage.is_shareout:
             return True, set()  # a share-out shows every table's cards to every phone

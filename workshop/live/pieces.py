@@ -41,6 +41,8 @@ SPOTLIGHT = Piece("spotlight", "spotlight", STAFF, needs=("spotlight",))
 PROGRESS = Piece("progress", "progress", STAFF, needs=("progress",))
 # The console's strip: joined per table, who is still writing. Sent whenever either may change.
 ROOM = Piece("room", "room", frozenset({CONSOLE}), needs=("room",))
+# The console's queue of takeaways waiting for approval, and its switch.
+QUEUE = Piece("queue", "queue", frozenset({CONSOLE}), needs=("queue",))
 TABLE_HEAD = Piece("table_head", "table-{table}-head", EVERYONE)
 # A card goes into its table's list (TABLE_LIST) by upsert, or is removed by its own id.
 TAKEAWAY = Piece("takeaway", "takeaway-{takeaway}", EVERYONE)
@@ -50,15 +52,15 @@ BOARD = Piece(
     "board",
     "board",
     EVERYONE,
-    needs=("timer", "spotlight", "progress", "room", "tables", "agenda", "solo"),
+    needs=("timer", "spotlight", "progress", "room", "queue", "tables", "agenda", "solo"),
 )
 
 # Pieces of the workshop as a whole, sent when they change and with every catch-up.
-WORKSHOP_PIECES = (STATUS, TIMER, SPOTLIGHT, PROGRESS, ROOM)
+WORKSHOP_PIECES = (STATUS, TIMER, SPOTLIGHT, PROGRESS, ROOM, QUEUE)
 # Everything a screen shows that can change: a snapshot sends these.
 SNAPSHOT = (STATUS, BOARD)
 # Every piece with a partial of its own, for the test that each template defines them.
-PARTIALS = (STATUS, TIMER, SPOTLIGHT, PROGRESS, ROOM, TABLE_HEAD, TAKEAWAY, BOARD)
+PARTIALS = (STATUS, TIMER, SPOTLIGHT, PROGRESS, ROOM, QUEUE, TABLE_HEAD, TAKEAWAY, BOARD)
 BY_NAME = {piece.name: piece for piece in (*PARTIALS, TABLE_LIST)}
 
 # New cards go in by id, newest (or most voted) first; an existing card is replaced in place.
@@ -165,20 +167,31 @@ class Stage:
         return self.is_shareout or (self.is_discussion and audience.table_id == table_id)
 
     def shows_card(self, audience: Audience, takeaway) -> bool:
-        """Whether this audience's screen holds this card now (deleted or hidden: it goes)."""
+        """Whether this audience's screen holds this card now (deleted or hidden: it goes).
+
+        One waiting for approval is in the console's queue, not on its tables, and on its own
+        table's phones during the discussion (marked as waiting); nowhere else."""
         if takeaway.activity_id != self.shown_discussion_id or takeaway.activity_id is None:
             return False
         if audience.kind == PHONES and not self.phones_see_table(takeaway.table_id, audience):
             return False
+        if takeaway.in_queue:
+            return audience.kind == PHONES and self.is_discussion
         if audience.kind == CONSOLE:
             return not takeaway.deleted
         return takeaway.is_visible
 
-    def may_hold_card(self, audience: Audience, takeaway) -> bool:
-        """Whether this audience's screen could have the card, shown or not."""
+    def may_hold_card(self, audience: Audience, takeaway, withdrawn=frozenset()) -> bool:
+        """Whether this audience's screen could have the card, shown or not. A card waiting for
+        approval was never on a screen that does not show it, unless it was approved before
+        (`withdrawn`: it went back to wait): such a screen hears nothing of it."""
         if takeaway.activity_id != self.shown_discussion_id or takeaway.activity_id is None:
             return False
-        return audience.kind != PHONES or self.phones_see_table(takeaway.table_id, audience)
+        if audience.kind == PHONES and not self.phones_see_table(takeaway.table_id, audience):
+            return False
+        if takeaway.is_waiting and takeaway.pk not in withdrawn:
+            return audience.kind == CONSOLE or (audience.kind == PHONES and self.is_discussion)
+        return True
 
     def shows_head(self, audience: Audience, table_id: int) -> bool:
         if audience.kind == PHONES:

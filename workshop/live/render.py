@@ -115,6 +115,13 @@ class Scene:
         return room(self.stage, self.agenda)
 
     @cached_property
+    def queue(self) -> "Queue | None":
+        """The console's queue of takeaways waiting for approval, while tables are shown."""
+        if not self.stage.shows_tables:
+            return None
+        return Queue.load(self)
+
+    @cached_property
     def agenda(self) -> list[Activity]:
         return list(self.workshop.activities.all())
 
@@ -175,15 +182,52 @@ class Scene:
                         ),
                         0,
                     )
-            elif need == "room":
+            elif need in ("room", "queue"):
                 if audience.kind == CONSOLE:
-                    context["room"] = self.room
+                    context[need] = getattr(self, need)
             elif need == "solo":
                 if audience.kind == PHONES and self.solo is not None:
                     context["solo"] = self.solo
             else:
                 context[need] = getattr(self, need)
         return context
+
+
+class Queue(NamedTuple):
+    """What waits for the facilitator's approval: the oldest first, as many as a console shows."""
+
+    moderated: bool  # the shown discussion asks for approval before showing
+    count: int
+    cards: list
+
+    SHOWN = 50
+
+    @classmethod
+    def load(cls, scene: Scene) -> "Queue":
+        stage = scene.stage
+        discussion_id = stage.shown_discussion_id
+        if discussion_id is None:  # a share-out whose discussion was deleted
+            return cls(False, 0, [])
+        if stage.is_discussion:
+            moderated = stage.activity.moderated
+        else:
+            moderated = Activity.objects.filter(pk=discussion_id, moderated=True).exists()
+        waiting = Takeaway.objects.filter(
+            workshop_id=scene.workshop.pk,
+            activity_id=discussion_id,
+            approval=Takeaway.Approval.WAITING,
+            hidden=False,
+            deleted=False,
+        )
+        cards = list(waiting.select_related("author", "table").order_by("pk")[: cls.SHOWN])
+        for card in cards:
+            card.author.workshop = scene.workshop
+        count = len(cards) if len(cards) < cls.SHOWN else waiting.count()
+        return cls(moderated, count, cards)
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.cards)
 
 
 class Person(NamedTuple):

@@ -33,9 +33,12 @@ from workshop.services.sharing import (
 )
 from workshop.services.solo import complete_solo, save_answer, share_answer
 from workshop.services.takeaways import (
+    approve,
+    approve_all,
     delete_takeaway,
     edit_takeaway,
     post_takeaway,
+    set_moderated,
     set_order_by_votes,
     set_spotlight,
     set_takeaway_hidden,
@@ -72,6 +75,8 @@ __all__ = [
     "Refused",
     "add_activity",
     "add_minute",
+    "approve",
+    "approve_all",
     "complete_solo",
     "create_share_link",
     "create_workshop",
@@ -99,6 +104,7 @@ __all__ = [
     "save_answer",
     "save_as_template",
     "set_data_settings",
+    "set_moderated",
     "set_order_by_votes",
     "set_profile",
     "set_projector_theme",

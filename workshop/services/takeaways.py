@@ -3,10 +3,12 @@
 import uuid
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workshop import limits, live
+from workshop.live.render import takeaways_of
 from workshop.models import Activity, Participant, Takeaway, User, Vote, Workshop
 from workshop.queries import unique_or_none
 from workshop.services import rules
@@ -47,9 +49,11 @@ def _insert(participant: Participant, text: str, token: uuid.UUID) -> Takeaway:
 
 def _create(participant: Participant, text: str, token: uuid.UUID) -> Takeaway:
     workshop = participant.workshop
+    discussion = workshop.current_activity
     return Takeaway.objects.create(
         workshop=workshop,
-        activity=workshop.current_activity,
+        activity=discussion,
+        approval=Takeaway.Approval.WAITING if discussion.moderated else "",
         table_id=participant.table_id,
         author=participant,
         token=token,
@@ -79,10 +83,19 @@ def _announce_stored(participant: Participant, text: str, token: uuid.UUID) -> T
 
 
 def edit_takeaway(participant: Participant, takeaway: Takeaway, text: str) -> Takeaway:
+    """New words; in a discussion that asks for approval, they wait for it again (the words
+    approved were others), and the card leaves the other screens meanwhile."""
     text = rules.cleaned(text, limits.TAKEAWAY)
     with rules.participating(participant, own=takeaway) as change:
         takeaway.text, takeaway.edited_at = text, timezone.now()
-        _write_own(change, participant, takeaway, "text", "edited_at")
+        fields = ["text", "edited_at"]
+        if change.stage.activity.moderated:
+            takeaway.refresh_from_db(fields=["approval"])
+            if takeaway.approval == Takeaway.Approval.APPROVED:
+                change.withdraw(takeaway)
+            takeaway.approval = Takeaway.Approval.WAITING
+            fields.append("approval")
+        _write_own(change, participant, takeaway, *fields)
     return takeaway
 
 
@@ -113,12 +126,13 @@ def vote(participant: Participant, takeaway: Takeaway) -> Takeaway:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {_TAKEAWAY} SET vote_count = vote_count + 1, revision = %s "  # noqa: S608
-                "WHERE id = %s AND hidden = %s AND deleted = %s RETURNING vote_count",
-                [change.revision, takeaway.pk, False, False],
+                "WHERE id = %s AND hidden = %s AND deleted = %s AND approval <> %s "
+                "RETURNING vote_count",
+                [change.revision, takeaway.pk, False, False, Takeaway.Approval.WAITING],
             )
             row = cursor.fetchone()
         if row is None:
-            raise NotAllowed  # hidden or deleted meanwhile
+            raise NotAllowed  # hidden, deleted or sent back to wait for approval meanwhile
         takeaway.vote_count, takeaway.revision = row[0], change.revision
         change.vote(takeaway)
     return takeaway
@@ -128,14 +142,61 @@ def vote(participant: Participant, takeaway: Takeaway) -> Takeaway:
 
 
 def set_takeaway_hidden(facilitator: User, takeaway: Takeaway, hidden: bool) -> Takeaway:
+    """Hidden from the room, or shown again. Showing a card that waits for approval is the
+    facilitator's approval of it; hiding one takes it out of the queue, never approved."""
     with rules.facilitating(facilitator, takeaway.workshop, fresh=False) as change:
-        takeaway.refresh_from_db(fields=["deleted", "text", "vote_count"])
+        takeaway.refresh_from_db(fields=["deleted", "text", "vote_count", "approval"])
         if takeaway.deleted:
             raise Refused(_("This takeaway was deleted by its author."))
         takeaway.hidden, takeaway.revision = hidden, change.revision
-        takeaway.save(update_fields=["hidden", "revision"])
+        if not hidden and takeaway.is_waiting:
+            takeaway.approval = Takeaway.Approval.APPROVED
+        takeaway.save(update_fields=["hidden", "revision", "approval"])
         change.takeaway(takeaway)
     return takeaway
+
+
+def approve(facilitator: User, takeaway: Takeaway) -> Takeaway:
+    """Out of the queue, onto the projector and the other tables' phones."""
+    return set_takeaway_hidden(facilitator, takeaway, hidden=False)
+
+
+def approve_all(facilitator: User, workshop: Workshop) -> int:
+    """Every takeaway in the queue of the discussion the screens show; how many there were."""
+    with rules.facilitating(facilitator, workshop) as change:
+        count = _approve_queue(change, change.stage.shown_discussion_id)
+        if not count:
+            change.cancel()
+    return count
+
+
+def _approve_queue(change, discussion_id: int | None) -> int:
+    """Approves the discussion's queue in one statement; each card is announced."""
+    if discussion_id is None:
+        return 0
+    queue = Takeaway.objects.filter(
+        activity_id=discussion_id, approval=Takeaway.Approval.WAITING, hidden=False, deleted=False
+    )
+    ids = list(queue.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Takeaway.objects.filter(pk__in=ids).update(
+        approval=Takeaway.Approval.APPROVED, revision=change.revision
+    )
+    for takeaway in takeaways_of(change.workshop, Q(pk__in=ids)):
+        change.takeaway(takeaway)
+    return len(ids)
+
+
+def set_moderated(facilitator: User, discussion: Activity, moderated: bool) -> Activity:
+    """Approve before showing, from now on. Turned off, it approves what waits: nobody is left
+    waiting for an approval nobody will give."""
+
+    def approve_waiting(change) -> None:
+        if not moderated:
+            _approve_queue(change, discussion.pk)
+
+    return _set_settings(facilitator, discussion, approve_waiting, moderated=moderated)
 
 
 def set_spotlight(facilitator: User, workshop: Workshop, takeaway: Takeaway | None) -> Workshop:
@@ -143,9 +204,11 @@ def set_spotlight(facilitator: User, workshop: Workshop, takeaway: Takeaway | No
         raise NotAllowed
     with rules.facilitating(facilitator, workshop) as change:
         if takeaway is not None:
-            takeaway.refresh_from_db(fields=["hidden", "deleted"])
+            takeaway.refresh_from_db(fields=["hidden", "deleted", "approval"])
             if not takeaway.is_visible:
-                raise Refused(_("A hidden or deleted takeaway cannot be put in the spotlight."))
+                raise Refused(
+                    _("A hidden, deleted or unapproved takeaway cannot be put in the spotlight.")
+                )
             Takeaway.objects.filter(pk=takeaway.pk, spotlighted_at=None).update(
                 spotlighted_at=timezone.now()
             )
@@ -156,19 +219,22 @@ def set_spotlight(facilitator: User, workshop: Workshop, takeaway: Takeaway | No
 
 
 def set_order_by_votes(facilitator: User, activity: Activity, by_votes: bool) -> Activity:
-    return _set_shareout(facilitator, activity, order_by_votes=by_votes)
+    return _set_settings(facilitator, activity, order_by_votes=by_votes)
 
 
 def set_votes_hidden(facilitator: User, activity: Activity, hidden: bool) -> Activity:
     """Counts off the projector until the facilitator reveals them (the console keeps them)."""
-    return _set_shareout(facilitator, activity, votes_hidden=hidden)
+    return _set_settings(facilitator, activity, votes_hidden=hidden)
 
 
-def _set_shareout(facilitator: User, activity: Activity, **settings) -> Activity:
+def _set_settings(facilitator: User, activity: Activity, then=None, **settings) -> Activity:
+    """An activity's setting changed from the console; `then(change)` writes what follows."""
     with rules.facilitating(facilitator, activity.workshop) as change:
         for name, value in settings.items():
             setattr(activity, name, value)
         activity.save(update_fields=list(settings))
+        if then is not None:
+            then(change)
         # The screens render the running activity as the lock read it: it must say so too.
         if (running := change.stage.activity) is not None and running.pk == activity.pk:
             for name, value in settings.items():
