@@ -173,8 +173,10 @@ def vote(request, participant, pk):
         Takeaway.objects.select_related("author"), pk=pk, workshop=participant.workshop
     )
     status = 200
+    # The state the phone asks for, not a flip: a tap sent twice gives one +1, not none.
+    give = services.vote if request.POST.get("give", "1") != "0" else services.take_back_vote
     try:
-        services.vote(participant, takeaway)
+        give(participant, takeaway)
     except services.Refused as refused:
         status = 409
         if not request.htmx:

@@ -58,7 +58,7 @@ def test_the_facilitators_csv_has_a_row_per_takeaway_with_hidden_ones_marked(
 ):
     client.force_login(facilitator)
     rows = read_csv(client.get(f"/f/w/{day.workshop.pk}/takeaways.csv"))
-    assert rows[0] == [*CSV_HEADER, "Hidden"]
+    assert rows[0] == [*CSV_HEADER, "Hidden", "Never approved"]
     by_text = {row[5]: row for row in rows[1:]}
     assert set(by_text) == {
         SHARED,
@@ -69,6 +69,7 @@ def test_the_facilitators_csv_has_a_row_per_takeaway_with_hidden_ones_marked(
     }
     assert by_text["HIDDEN-TAKEAWAY"][10] == "yes"
     assert by_text[SHARED][10] == "no"
+    assert {row[11] for row in rows[1:]} == {"no"}  # no discussion asked for approval
 
 
 def test_an_organizers_csv_reads_back_exactly_with_commas_quotes_newlines_emoji_and_a_formula(

@@ -4,7 +4,9 @@ the order by votes, each shown at once by the screens the change was made for.""
 import uuid
 
 import pytest
+from django.urls import reverse
 
+from tests.conftest import as_phone
 from tests.layer_messages import broadcast_to
 from workshop import live, services
 from workshop.models import User
@@ -92,3 +94,33 @@ def test_the_console_shows_a_share_out_setting_the_moment_it_changes(
     with django_capture_on_commit_callbacks(execute=True):
         change(facilitator, activity)
     assert shown in live.snapshot_html(live.Audience.console(), workshop)
+
+
+def test_a_plus_one_taken_back_counts_down_and_twice_is_nothing_more(shareout):
+    _facilitator, workshop, _activity, ben, older, _newer = shareout
+    services.vote(ben, older)
+    services.take_back_vote(ben, older)
+    older.refresh_from_db()
+    assert older.vote_count == 0 and not older.votes.exists()
+    workshop.refresh_from_db()
+    revision = workshop.revision
+    services.take_back_vote(ben, older)  # a retry: nothing to take back, nothing announced
+    workshop.refresh_from_db()
+    assert workshop.revision == revision
+    services.vote(ben, older)  # and it can be given again
+    older.refresh_from_db()
+    assert older.vote_count == 1
+
+
+def test_the_phone_asks_for_the_state_it_wants_so_a_repeated_give_stays_one(client, shareout):
+    _facilitator, workshop, _activity, ben, older, _newer = shareout
+    as_phone(client, ben)
+    url = reverse("participants:vote", args=[workshop.code, older.pk])
+    assert client.post(url, {"give": "1"}, headers={"HX-Request": "true"}).status_code == 200
+    assert client.post(url, {"give": "1"}, headers={"HX-Request": "true"}).status_code == 409
+    older.refresh_from_db()
+    assert older.vote_count == 1
+    assert client.post(url, {"give": "0"}, headers={"HX-Request": "true"}).status_code == 200
+    assert client.post(url, {"give": "0"}, headers={"HX-Request": "true"}).status_code == 200
+    older.refresh_from_db()
+    assert older.vote_count == 0

@@ -1044,15 +1044,17 @@
   }
 
   // --- Votes: a phone remembers its own +1s across the fragments its table shares ----------
+  // A +1 is a toggle: pressed, a tap takes it back. The form says which state it asks for.
   const myVotes = () => new Set((screen()?.dataset.myVotes || "").split(",").filter(Boolean));
   function markVotes() {
     const mine = myVotes();
     document.querySelectorAll("[data-vote-for]").forEach((button) => {
-      const voted = mine.has(button.dataset.voteFor);
-      button.setAttribute("aria-pressed", String(voted));
-      button.disabled = voted;
+      button.setAttribute("aria-pressed", String(mine.has(button.dataset.voteFor)));
     });
   }
+  // A tap that lands twice (a shaky thumb) must not give and take back at once.
+  const DOUBLE_TAP_MS = 700;
+  const lastVoteTap = new Map();
   // Marked when sent: the answer may arrive after a fragment has replaced the form. The server
   // refuses a second +1, and a reload shows the votes it really has.
   document.addEventListener(
@@ -1060,8 +1062,19 @@
     (event) => {
       const form = event.target.closest("form[data-vote]");
       if (!form) return;
+      const id = form.dataset.vote;
+      const now = Date.now();
+      if (now - (lastVoteTap.get(id) || 0) < DOUBLE_TAP_MS) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        return;
+      }
+      lastVoteTap.set(id, now);
       const mine = myVotes();
-      mine.add(form.dataset.vote);
+      const give = !mine.has(id);
+      form.elements.give.value = give ? "1" : "0";
+      if (give) mine.add(id);
+      else mine.delete(id);
       screen().dataset.myVotes = [...mine].join(",");
       setTimeout(markVotes);
     },

@@ -43,6 +43,7 @@ from workshop.services.takeaways import (
     set_spotlight,
     set_takeaway_hidden,
     set_votes_hidden,
+    take_back_vote,
     vote,
 )
 from workshop.services.timer import (
@@ -116,6 +117,7 @@ __all__ = [
     "share_answer",
     "start_timer",
     "stop_timer",
+    "take_back_vote",
     "timer_remaining",
     "update_activity",
     "vote",

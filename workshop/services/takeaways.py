@@ -123,19 +123,35 @@ def vote(participant: Participant, takeaway: Takeaway) -> Takeaway:
         if Vote.objects.filter(participant=participant, takeaway=takeaway).exists():
             raise Refused(_("You already gave this takeaway a +1."))
         Vote.objects.create(participant=participant, takeaway=takeaway)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {_TAKEAWAY} SET vote_count = vote_count + 1, revision = %s "  # noqa: S608
-                "WHERE id = %s AND hidden = %s AND deleted = %s AND approval <> %s "
-                "RETURNING vote_count",
-                [change.revision, takeaway.pk, False, False, Takeaway.Approval.WAITING],
-            )
-            row = cursor.fetchone()
-        if row is None:
-            raise NotAllowed  # hidden, deleted or sent back to wait for approval meanwhile
-        takeaway.vote_count, takeaway.revision = row[0], change.revision
-        change.vote(takeaway)
+        _count_vote(change, takeaway, +1)
     return takeaway
+
+
+def take_back_vote(participant: Participant, takeaway: Takeaway) -> Takeaway:
+    """The +1 taken back; none given is nothing to take back (a retry, or a second tab)."""
+    with rules.participating(participant, other_table=takeaway) as change:
+        deleted, _rows = Vote.objects.filter(participant=participant, takeaway=takeaway).delete()
+        if not deleted:
+            change.cancel()
+            return takeaway
+        _count_vote(change, takeaway, -1)
+    return takeaway
+
+
+def _count_vote(change, takeaway: Takeaway, step: int) -> None:
+    """The card's count moved by `step`, in the statement that checks it is still shown."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_TAKEAWAY} SET vote_count = vote_count + %s, revision = %s "  # noqa: S608
+            "WHERE id = %s AND hidden = %s AND deleted = %s AND approval <> %s "
+            "RETURNING vote_count",
+            [step, change.revision, takeaway.pk, False, False, Takeaway.Approval.WAITING],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise NotAllowed  # hidden, deleted or sent back to wait for approval meanwhile
+    takeaway.vote_count, takeaway.revision = row[0], change.revision
+    change.vote(takeaway)
 
 
 # --- The facilitator, on the wall ------------------------------------------------------------
