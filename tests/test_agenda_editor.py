@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import as_phone
-from workshop import agenda_templates, services
+from workshop import agenda_templates, live, services
 from workshop.models import Activity, Answer, Workshop
 
 pytestmark = pytest.mark.django_db
@@ -204,6 +204,30 @@ def test_editing_the_running_activity_tells_every_screen(client, facilitator, da
     assert "This activity is running now" in page
     client.post(f"/f/w/{day.pk}/agenda/{running.pk}/", {"title": "Welcome, everyone"})
     assert Workshop.objects.get(pk=day.pk).stage_revision > before
+
+
+def test_the_running_activity_edited_is_drawn_as_saved(
+    facilitator, day, django_capture_on_commit_callbacks
+):
+    """The projector's snapshot, which the edit's broadcast rendered, has the new words: the
+    room's running activity, as the lock read it before the write, is told what was saved."""
+    running = activities(day)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_activity(facilitator, running, title="Welcome, sales leaders")
+    projector = live.snapshot_html(live.Audience.projector(), day)
+    assert "Welcome, sales leaders" in projector
+    assert "From hero to hero-maker" not in projector
+
+
+def test_an_edit_saves_only_what_the_form_edits(facilitator, day):
+    """What the console or the room changed since the editor read the activity is kept."""
+    shareout = by_kind(day, "shareout")
+    stale = by_kind(day, "shareout")
+    services.go_to_activity(facilitator, day, shareout, day.current_activity_id)
+    services.update_activity(facilitator, stale, title="With the whole room")
+    shareout.refresh_from_db()
+    assert shareout.title == "With the whole room"
+    assert shareout.entered_at is not None  # the room's arrival, not the editor's old copy
 
 
 def test_an_edit_with_a_blank_title_is_refused_with_a_message(client, facilitator, day):

@@ -73,16 +73,30 @@ def update_activity(
     activity.title = _check_activity_fields(activity.kind, title, duration_minutes)
     activity.instructions = rules.cleaned(instructions, limits.INSTRUCTIONS)
     activity.duration_minutes = duration_minutes
+    edited = ["title", "instructions", "duration_minutes"]
     if activity.kind == Activity.Kind.SHAREOUT:
         if source is not None and (
             source.workshop_id != activity.workshop_id or not source.is_discussion
         ):
             raise Refused(_("A share-out shows the takeaways of a table discussion."))
         activity.source = source
+        edited.append("source")
     with rules.facilitating(facilitator, activity.workshop) as change:
-        activity.save()
+        # Only what the form edits: since this request read the activity, the room may have
+        # moved in or out of it (entered_at, left_at).
+        activity.save(update_fields=edited)
+        _tell_the_stage(change, activity, edited)
         change.restage()
     return activity
+
+
+def _tell_the_stage(change, activity: Activity, fields: list[str]) -> None:
+    """The screens render the running activity as the lock read it, before this write: when it
+    is the one edited, it must say what was saved (its title, say), not what was."""
+    running = change.stage.activity
+    if running is not None and running.pk == activity.pk:
+        for name in fields:
+            setattr(running, name, getattr(activity, name))
 
 
 def set_steps(facilitator: User, activity: Activity, steps: list[dict]) -> list[Step]:
