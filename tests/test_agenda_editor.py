@@ -271,6 +271,35 @@ def test_only_a_share_out_offers_a_discussion_to_show(client, facilitator, day):
     assert "Steps on the phone" not in page
 
 
+# --- Options set ahead of time -----------------------------------------------------------------
+
+
+def test_the_built_in_template_carries_its_options():
+    agenda = agenda_templates.built_in_agenda(agenda_templates.HERO_TO_HERO_MAKER)
+    discussion, shareout = agenda[2], agenda[3]
+    assert discussion["moderated"] is False
+    assert (shareout["order_by_votes"], shareout["votes_hidden"]) == (False, False)
+
+
+def test_a_template_saved_before_the_options_starts_with_them_off(client, facilitator):
+    older = facilitator.agenda_templates.create(
+        name="Last year",
+        agenda=[
+            {"kind": "discussion", "title": "At your table"},
+            # Not JSON's true, or another kind's option: off all the same.
+            {"kind": "shareout", "title": "With the room", "source": 0, "votes_hidden": "yes"},
+            {"kind": "slide", "title": "Thanks", "moderated": True},
+        ],
+    )
+    client.force_login(facilitator)
+    client.post("/f/", {"title": "Again", "table_count": "2", "start_from": f"saved:{older.pk}"})
+    again = facilitator.workshops.get(title="Again")
+    assert [a.title for a in activities(again)] == ["At your table", "With the room", "Thanks"]
+    for activity in activities(again):
+        assert not (activity.moderated or activity.votes_hidden or activity.order_by_votes)
+    assert by_kind(again, "shareout").source == by_kind(again, "discussion")
+
+
 # --- Steps of a solo reflection -------------------------------------------------------------------
 
 

@@ -1,13 +1,32 @@
 """Agendas to start a workshop from: the built-in ones, and turning an agenda into data and back.
 
 An agenda as data is a list of activities, each a dict with kind, title, instructions,
-duration_minutes, source (the index of the discussion a share-out shows) and steps (each with
-kind, prompt, help_text and options). Saved templates store exactly this.
+duration_minutes, source (the index of the discussion a share-out shows), the options of its
+kind (see OPTIONS: true or false) and steps (each with kind, prompt, help_text and options).
+Saved templates store exactly this; one saved before an option existed has it off.
 """
 
 from django.utils.translation import gettext_lazy as _
 
 HERO_TO_HERO_MAKER = "hero-to-hero-maker"
+
+# What an activity of each kind may set ahead of time, by the Activity field's name. Only a
+# share-out shows counts, and only a discussion takes new takeaways to approve.
+OPTIONS = {
+    "shareout": ("order_by_votes", "votes_hidden"),
+    "discussion": ("moderated",),
+}
+OPTION_NAMES = [name for names in OPTIONS.values() for name in names]
+
+
+def options_of(kind: str) -> tuple[str, ...]:
+    return OPTIONS.get(kind, ())
+
+
+def options(item: dict) -> dict[str, bool]:
+    """An agenda item's options, every one its kind has: off unless saved as JSON's true (an
+    older template has none of them)."""
+    return {name: item.get(name) is True for name in options_of(item["kind"])}
 
 
 def _hero_to_hero_maker():
@@ -93,6 +112,7 @@ def _hero_to_hero_maker():
                 "table wants the room to hear."
             ),
             "duration_minutes": 20,
+            "moderated": False,
         },
         {
             "kind": "shareout",
@@ -102,6 +122,8 @@ def _hero_to_hero_maker():
             ),
             "duration_minutes": 15,
             "source": 2,
+            "order_by_votes": False,
+            "votes_hidden": False,
         },
         {
             "kind": "slide",
@@ -156,6 +178,7 @@ def serialise(workshop) -> list[dict]:
             "instructions": activity.instructions,
             "duration_minutes": activity.duration_minutes,
             "source": index.get(activity.source_id),
+            **{name: getattr(activity, name) for name in options_of(activity.kind)},
             "steps": [
                 {
                     "kind": step.kind,

@@ -72,6 +72,7 @@ def _build_agenda(workshop: Workshop, agenda: list[dict], revision: int) -> list
             title=item["title"][:120],
             instructions=item.get("instructions") or "",
             duration_minutes=item.get("duration_minutes"),
+            **agenda_templates.options(item),
             revision=revision,
         )
         Step.objects.bulk_create(
