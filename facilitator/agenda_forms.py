@@ -3,11 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from workshop import limits
+from workshop import agenda_templates, limits
 from workshop.form_fields import LimitedTextField
 from workshop.models import Activity, Step
 
 MAX_STEPS = 30
+OPTION_NAMES = agenda_templates.OPTION_NAMES  # every kind's, in the order the form shows them
 
 
 class DurationInput(forms.NumberInput):
@@ -16,7 +17,8 @@ class DurationInput(forms.NumberInput):
 
 
 class ActivityForm(forms.Form):
-    """Edits what every activity has; a share-out also picks the discussion it shows."""
+    """Edits what every activity has; a share-out also picks the discussion it shows, and the
+    options of its kind (agenda_templates.OPTIONS) are set here ahead of time."""
 
     title = LimitedTextField(limits.ACTIVITY_TITLE, label=_("Title"))
     instructions = LimitedTextField(
@@ -39,17 +41,34 @@ class ActivityForm(forms.Form):
         required=False,
         empty_label=_("No discussion"),
     )
+    # The options, named as the Activity fields they set; each kind keeps only its own.
+    order_by_votes = forms.BooleanField(
+        label=_("Order by votes"),
+        required=False,
+        help_text=_(
+            "The takeaways with the most +1s come first, on the projector and the console."
+        ),
+    )
+    votes_hidden = forms.BooleanField(
+        label=_("Hide the counts until I reveal them"),
+        required=False,
+        help_text=_(
+            "The projector shows no +1 counts, and keeps the takeaways in the order they were "
+            "posted, until you press “Reveal the counts” on the console. The console always "
+            "shows the counts."
+        ),
+    )
+    moderated = forms.BooleanField(
+        label=_("Approve before showing"),
+        required=False,
+        help_text=_(
+            "New takeaways wait for your approval before the projector and the other tables "
+            "see them."
+        ),
+    )
 
     def __init__(self, *args, activity: Activity, **kwargs):
-        kwargs.setdefault(
-            "initial",
-            {
-                "title": activity.title,
-                "instructions": activity.instructions,
-                "duration_minutes": activity.duration_minutes,
-                "source": activity.source_id,
-            },
-        )
+        kwargs.setdefault("initial", self.initial_for(activity))
         super().__init__(*args, **kwargs)
         if activity.kind == Activity.Kind.SHAREOUT:
             self.fields["source"].queryset = activity.workshop.activities.filter(
@@ -57,6 +76,23 @@ class ActivityForm(forms.Form):
             )
         else:
             del self.fields["source"]
+        # Left out, another kind's option is neither shown nor saved (the service ignores it).
+        for name in set(OPTION_NAMES) - set(agenda_templates.options_of(activity.kind)):
+            del self.fields[name]
+
+    @staticmethod
+    def initial_for(activity: Activity) -> dict:
+        return {
+            "title": activity.title,
+            "instructions": activity.instructions,
+            "duration_minutes": activity.duration_minutes,
+            "source": activity.source_id,
+            **{name: getattr(activity, name) for name in OPTION_NAMES},
+        }
+
+    def options(self) -> list:
+        """The checkboxes of this activity's kind, in the form's order, for the template."""
+        return [self[name] for name in OPTION_NAMES if name in self.fields]
 
 
 class NewActivityForm(forms.Form):

@@ -1,10 +1,12 @@
 """The agenda editor: listing, adding, editing, steps, moving, deleting — and who may do it."""
 
+import uuid
+
 import pytest
 
 from tests.conftest import as_phone
 from workshop import agenda_templates, live, services
-from workshop.models import Activity, Answer, Workshop
+from workshop.models import Activity, Answer, Takeaway, Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -272,6 +274,140 @@ def test_only_a_share_out_offers_a_discussion_to_show(client, facilitator, day):
 
 
 # --- Options set ahead of time -----------------------------------------------------------------
+
+# Each kind's options, by the name of the checkbox (and of the Activity field it sets).
+OPTIONS = {
+    "discussion": ["moderated"],
+    "shareout": ["order_by_votes", "votes_hidden"],
+    "slide": [],
+    "solo": [],
+}
+LABELS = {
+    "moderated": "Approve before showing",
+    "order_by_votes": "Order by votes",
+    "votes_hidden": "Hide the counts until I reveal them",
+}
+
+
+def edit(client, activity, **options):
+    """Posts the activity's details unchanged, with these checkboxes ticked (a browser sends a
+    ticked box as "on" and leaves an unticked one out)."""
+    data = {"title": activity.title, "instructions": activity.instructions}
+    if activity.source_id:
+        data["source"] = activity.source_id
+    data.update({name: "on" for name, ticked in options.items() if ticked})
+    return client.post(f"/f/w/{activity.workshop_id}/agenda/{activity.pk}/", data)
+
+
+@pytest.mark.parametrize("kind", OPTIONS)
+def test_each_option_is_offered_only_for_its_kind_with_its_label_and_help(
+    client, facilitator, day, kind
+):
+    activity = by_kind(day, kind)
+    client.force_login(facilitator)
+    page = client.get(f"/f/w/{day.pk}/agenda/{activity.pk}/").content.decode()
+    for name, label in LABELS.items():
+        offered = name in OPTIONS[kind]
+        assert (f'name="{name}"' in page) is offered, name
+        assert (label in page) is offered, name
+        if offered:
+            # The hint is tied to the box: a screen reader reads it with the label.
+            assert f'aria-describedby="id_{name}_helptext"' in page
+            assert f'id="id_{name}_helptext"' in page
+
+
+def test_a_discussion_asks_for_approval_before_showing(client, facilitator, day):
+    discussion = by_kind(day, "discussion")
+    client.force_login(facilitator)
+    page = client.get(f"/f/w/{day.pk}/agenda/{discussion.pk}/").content.decode()
+    assert "New takeaways wait for your approval before the projector" in page
+    assert edit(client, discussion, moderated=True).status_code == 302
+    discussion.refresh_from_db()
+    assert discussion.moderated
+    page = client.get(f"/f/w/{day.pk}/agenda/{discussion.pk}/").content.decode()
+    assert 'id="id_moderated" checked' in page
+    assert "Approve before showing" in client.get(f"/f/w/{day.pk}/agenda/").content.decode()
+
+    edit(client, discussion)  # the box left unticked
+    discussion.refresh_from_db()
+    assert not discussion.moderated
+
+
+def test_no_longer_asking_for_approval_approves_what_waits(client, facilitator, day):
+    """As the console's switch does: nobody is left waiting for an approval nobody will give."""
+    discussion = by_kind(day, "discussion")
+    client.force_login(facilitator)
+    edit(client, discussion, moderated=True)
+    discussion.refresh_from_db()
+    services.go_to_activity(facilitator, day, discussion, day.current_activity_id)
+    anna = services.join(day, day.tables.first(), "Anna")
+    waiting = services.post_takeaway(anna, "Coach first, then step back", uuid.uuid4())
+    assert waiting.approval == Takeaway.Approval.WAITING
+
+    edit(client, discussion)
+    waiting.refresh_from_db()
+    assert waiting.approval == Takeaway.Approval.APPROVED
+
+
+def test_a_share_out_orders_by_votes_and_hides_the_counts_until_revealed(client, facilitator, day):
+    shareout = by_kind(day, "shareout")
+    client.force_login(facilitator)
+    edit(client, shareout, order_by_votes=True, votes_hidden=True)
+    shareout.refresh_from_db()
+    assert (shareout.order_by_votes, shareout.votes_hidden) == (True, True)
+    agenda = client.get(f"/f/w/{day.pk}/agenda/").content.decode()
+    assert "Counts hidden until you reveal them" in agenda
+
+    edit(client, shareout, votes_hidden=True)
+    shareout.refresh_from_db()
+    assert (shareout.order_by_votes, shareout.votes_hidden) == (False, True)
+
+
+def test_another_kinds_option_is_never_saved(client, facilitator, day):
+    shareout, slide = by_kind(day, "shareout"), by_kind(day, "slide")
+    client.force_login(facilitator)
+    edit(client, shareout, moderated=True)
+    edit(client, slide, moderated=True, votes_hidden=True, order_by_votes=True)
+    services.update_activity(facilitator, slide, title=slide.title, moderated=True)
+    for activity in (shareout, slide):
+        activity.refresh_from_db()
+        assert not (activity.moderated or activity.votes_hidden or activity.order_by_votes)
+    with pytest.raises(TypeError, match="moderatd"):  # a misspelt option is no option
+        services.update_activity(facilitator, shareout, title=shareout.title, moderatd=True)
+
+
+def test_an_option_set_on_the_running_share_out_reaches_the_screens_at_once(
+    client, facilitator, day, django_capture_on_commit_callbacks
+):
+    """The snapshot the edit's broadcast rendered shows the new setting: the room's running
+    activity, as the lock read it before the write, is told too."""
+    shareout = by_kind(day, "shareout")
+    services.go_to_activity(facilitator, day, shareout, day.current_activity_id)
+    client.force_login(facilitator)
+    before = Workshop.objects.get(pk=day.pk).stage_revision
+    with django_capture_on_commit_callbacks(execute=True):
+        edit(client, shareout, votes_hidden=True)
+    day.refresh_from_db()
+    assert day.stage_revision > before
+    assert "Reveal the counts" in live.snapshot_html(live.Audience.console(), day)
+
+
+def test_the_options_survive_saving_as_a_template_and_starting_from_it(client, facilitator, day):
+    client.force_login(facilitator)
+    edit(client, by_kind(day, "discussion"), moderated=True)
+    edit(client, by_kind(day, "shareout"), votes_hidden=True)
+    client.post(f"/f/w/{day.pk}/agenda/template/", {"name": "Moderated day"})
+    template = facilitator.agenda_templates.get()
+    discussion, shareout = template.agenda[2], template.agenda[3]
+    assert discussion["moderated"] is True
+    assert (shareout["order_by_votes"], shareout["votes_hidden"]) == (False, True)
+    assert "moderated" not in shareout  # each kind carries its own options only
+
+    client.post("/f/", {"title": "Again", "table_count": "2", "start_from": f"saved:{template.pk}"})
+    again = facilitator.workshops.get(title="Again")
+    assert by_kind(again, "discussion").moderated
+    shareout = by_kind(again, "shareout")
+    assert (shareout.order_by_votes, shareout.votes_hidden) == (False, True)
 
 
 def test_the_built_in_template_carries_its_options():

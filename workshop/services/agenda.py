@@ -2,10 +2,11 @@
 
 from django.utils.translation import gettext as _
 
-from workshop import limits
+from workshop import agenda_templates, limits
 from workshop.models import Activity, Step, User, Workshop
 from workshop.services import rules
 from workshop.services.rules import Refused
+from workshop.services.takeaways import _approve_queue
 from workshop.services.workshops import neighbour
 from workshop.text import normalise
 
@@ -67,8 +68,12 @@ def update_activity(
     instructions: str = "",
     duration_minutes: int | None = None,
     source: Activity | None = None,
+    **options: bool | None,
 ) -> Activity:
-    """Edits an activity; when it is the one running, every screen shows the change at once."""
+    """Edits an activity; when it is the one running, every screen shows the change at once.
+
+    `options` are those of its kind (agenda_templates.OPTIONS); one left out, or None, stays as
+    it is, and another kind's is ignored, as `source` is for anything but a share-out."""
     rules.check_facilitator(facilitator, activity.workshop)
     activity.title = _check_activity_fields(activity.kind, title, duration_minutes)
     activity.instructions = rules.cleaned(instructions, limits.INSTRUCTIONS)
@@ -81,18 +86,34 @@ def update_activity(
             raise Refused(_("A share-out shows the takeaways of a table discussion."))
         activity.source = source
         edited.append("source")
+    edited += _set_options(activity, options)
     with rules.facilitating(facilitator, activity.workshop) as change:
         # Only what the form edits: since this request read the activity, the room may have
         # moved in or out of it (entered_at, left_at).
         activity.save(update_fields=edited)
+        if "moderated" in edited and not activity.moderated:
+            # As the console's switch: nobody is left waiting for an approval nobody will give.
+            _approve_queue(change, activity.pk)
         _tell_the_stage(change, activity, edited)
         change.restage()
     return activity
 
 
+def _set_options(activity: Activity, options: dict) -> list[str]:
+    """Sets the options of the activity's kind that were given; their names."""
+    if unknown := set(options) - set(agenda_templates.OPTION_NAMES):
+        raise TypeError(f"No such option: {', '.join(sorted(unknown))}")  # a caller's typo
+    given = [
+        name for name in agenda_templates.options_of(activity.kind) if options.get(name) is not None
+    ]
+    for name in given:
+        setattr(activity, name, bool(options[name]))
+    return given
+
+
 def _tell_the_stage(change, activity: Activity, fields: list[str]) -> None:
     """The screens render the running activity as the lock read it, before this write: when it
-    is the one edited, it must say what was saved (its title, say), not what was."""
+    is the one edited, it must say what was saved (its title, its options), not what was."""
     running = change.stage.activity
     if running is not None and running.pk == activity.pk:
         for name in fields:
