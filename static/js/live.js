@@ -1297,11 +1297,130 @@
   function scheduleFit() {
     if (fitPending) return;
     fitPending = true;
-    requestAnimationFrame(() => {
-      fitPending = false;
-      layoutWall();
-    });
+    requestAnimationFrame(fitNow);
   }
+  function fitNow() {
+    if (!fitPending) return;
+    fitPending = false;
+    layoutWall();
+  }
+
+  // --- Cards glide to their new place: a +1 that re-ranks, "Order by votes" switched on -------
+  // FLIP, keyed by the card's id (a card deleted and upserted elsewhere is still the same card):
+  // the cards of the lists a swap touches are measured before it, again in the next frame (the
+  // wall fitted first, so they glide to where they end up, before anything is painted), and
+  // eased from the old place to the new one. `translate` leaves a new card's entrance, on
+  // `transform`, to itself; a translated card changes no layout, so no scrollbar ever shows,
+  // and what runs meanwhile is the compositor's: no layout, nothing polled per frame.
+  const GLIDE = "glide";
+  const GLIDE_MS = 350;
+  const GLIDE_EASING = "cubic-bezier(0.2, 0, 0, 1)";
+  const GLIDING_LISTS = ".takeaways--wall, .takeaways--console";
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+  let glideFrom = null; // card id → {card, place}: before the first swap since the last frame
+  let gliding = []; // {card, place, to, animation}: started since the last swap settled
+  let redrawn = []; // cards marked since the last swap settled
+
+  function listsTouched(tasks) {
+    const lists = new Set();
+    for (const task of tasks) {
+      const target =
+        typeof task.target === "string" ? document.querySelector(task.target) : task.target;
+      if (!target?.isConnected) continue;
+      const around = target.closest(GLIDING_LISTS); // a card deleted or replaced, a list upserted
+      if (around) lists.add(around);
+      target.querySelectorAll(GLIDING_LISTS).forEach((list) => lists.add(list)); // a board
+    }
+    return lists;
+  }
+
+  const placeOf = (card) => {
+    const rect = card.getBoundingClientRect();
+    return rect.width || rect.height ? rect : null; // off the wall's page or rotation: no place
+  };
+
+  function glideBetween(card, place, to, currentTime = 0) {
+    const dx = place.left - to.left;
+    const dy = place.top - to.top;
+    if (Math.abs(dx) < 1 && Math.abs(dy) < 1) return null;
+    const above = dy > 0 ? { zIndex: 1 } : {}; // a card that climbs passes over those it overtakes
+    const animation = card.animate(
+      [
+        { translate: `${dx}px ${dy}px`, ...above },
+        { translate: "0 0", ...above },
+      ],
+      { id: GLIDE, duration: GLIDE_MS, easing: GLIDE_EASING },
+    );
+    animation.currentTime = currentTime;
+    return animation;
+  }
+
+  document.addEventListener("htmx:before:swap", (event) => {
+    if (reducedMotion.matches || document.hidden) return;
+    const lists = listsTouched(event.detail.tasks || []);
+    if (!lists.size) return;
+    const first = glideFrom || new Map();
+    for (const list of lists) {
+      for (const card of list.querySelectorAll(":scope > .takeaway[id]")) {
+        // Two swaps in one frame: the place counts from before the first, the one on screen.
+        if (!first.has(card.id)) first.set(card.id, { card, place: placeOf(card) });
+      }
+    }
+    if (!glideFrom) requestAnimationFrame(glide);
+    glideFrom = first;
+  });
+
+  function glide() {
+    const first = glideFrom;
+    glideFrom = null;
+    fitNow();
+    // Writes, then reads, then animations: one layout for the whole frame.
+    const moving = [];
+    for (const [id, { card: before, place }] of first) {
+      const card = document.getElementById(id);
+      if (!card?.parentElement?.matches(GLIDING_LISTS)) continue;
+      // Drawn again, yet no new card: it moves (or only its count changed), it does not arrive.
+      if (card !== before) {
+        card.classList.add("is-redrawn");
+        redrawn.push(card);
+      }
+      if (!place) continue;
+      card.getAnimations().forEach((running) => running.id === GLIDE && running.cancel());
+      moving.push({ card, place });
+    }
+    for (const move of moving) move.to = placeOf(move.card);
+    gliding = moving.filter((move) => move.to);
+    for (const move of gliding) move.animation = glideBetween(move.card, move.place, move.to);
+    gliding = gliding.filter((move) => move.animation);
+  }
+
+  // htmx settles a swap, and live.js fills in what the server leaves blank (the console's clock,
+  // the timers), after the frame the glides may have started in. Settling puts back the classes
+  // the server drew (a redrawn card would arrive after all): the mark goes on again. Whatever
+  // moved the cards meanwhile, they aim again at where they now end up, as far along as they were.
+  function settleGlides() {
+    redrawn.forEach((card) => card.classList.add("is-redrawn"));
+    redrawn = [];
+    const moves = gliding.filter((move) => move.animation.playState === "running");
+    gliding = [];
+    if (!moves.length) return;
+    layoutWall(); // the classes put back show cards the wall had fitted away
+    for (const move of moves) {
+      // Where its layout puts it: where it is seen, less the glide's translate ("none", "Xpx").
+      const [x, y] = getComputedStyle(move.card).translate.split(" ").map(parseFloat);
+      const seen = placeOf(move.card);
+      move.now = seen && { left: seen.left - (x || 0), top: seen.top - (y || 0) };
+    }
+    for (const { card, place, to, now, animation } of moves) {
+      if (!now || (Math.abs(now.left - to.left) < 1 && Math.abs(now.top - to.top) < 1)) continue;
+      const currentTime = animation.currentTime;
+      animation.cancel();
+      glideBetween(card, place, now, currentTime);
+    }
+  }
+  document.addEventListener("htmx:after:swap", () => {
+    if (gliding.length || redrawn.length) queueMicrotask(settleGlides); // after refreshFields
+  });
 
   document.addEventListener("DOMContentLoaded", () => {
     // The board answers the join form itself: the address bar says where the phone is.
