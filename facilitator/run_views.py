@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from workshop import live, services
 from workshop.access import facilitated_workshop
-from workshop.models import Activity, Takeaway, Workshop
+from workshop.models import Activity, Table, Takeaway, Workshop
 
 
 def console_answer(request, workshop):
@@ -92,6 +92,18 @@ def spotlight(request, workshop_id):
         services.set_spotlight(request.user, workshop, takeaway)
     except services.Refused as refused:
         messages.error(request, str(refused))
+    return console_answer(request, workshop)
+
+
+@login_required
+@require_POST
+def focus(request, workshop_id):
+    """One table alone on the projector's wall, or every table when none is given."""
+    workshop = facilitated_workshop(request, workshop_id)
+    table = None
+    if request.POST.get("table"):
+        table = get_object_or_404(Table, pk=_id(request.POST["table"]), workshop=workshop)
+    services.set_focus(request.user, workshop, table)
     return console_answer(request, workshop)
 
 

@@ -100,6 +100,10 @@ class Workshop(models.Model):
     spotlight = models.ForeignKey(
         "Takeaway", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The one table the projector's wall shows, when the facilitator focuses it; else all.
+    focus_table = models.ForeignKey(
+        "Table", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Nobody's name is asked at join, and nobody's name is shown but to the facilitator.

@@ -1151,6 +1151,11 @@
   const wall = { element: null, page: 0, pages: 1, starts: new Map(), shownAll: new Set() };
 
   const overflows = (element) => element.scrollHeight > element.clientHeight + 1;
+  // Only a text that changed is written: a write is a mutation, and a mutation lays the wall
+  // out again (cardsArrived), which would write it again, every frame.
+  const setText = (element, text) => {
+    if (element.textContent !== text) element.textContent = text;
+  };
 
   function wallLayout(wallElement, count) {
     // As few pages as the screen allows, the tables of a page spread evenly over its grid.
@@ -1166,8 +1171,20 @@
     return { pages, perPage, rows, columns: Math.ceil(perPage / rows) };
   }
 
+  function focusedTable(wallElement) {
+    // The facilitator may put one table alone on the wall (the status says which).
+    const focus = document.getElementById("workshop-status")?.dataset.focus;
+    const table = focus ? document.getElementById(`wall-table-${focus}`) : null;
+    wallElement.classList.toggle("wall--focus", Boolean(table));
+    return table;
+  }
+
   function showPage(board, wallElement) {
-    const tables = [...wallElement.querySelectorAll(".wall-table")];
+    const focused = focusedTable(wallElement);
+    const tables = focused ? [focused] : [...wallElement.querySelectorAll(".wall-table")];
+    wallElement.querySelectorAll(".wall-table").forEach((table) => {
+      if (!tables.includes(table)) table.classList.add("is-off-page");
+    });
     const { pages, perPage, rows, columns } = wallLayout(wallElement, tables.length);
     wall.pages = pages;
     wall.page %= pages;
@@ -1184,11 +1201,11 @@
     }
     if (pager) {
       pager.hidden = pages < 2;
-      pager.textContent = filled(board.dataset.labelPage, {
+      setText(pager, filled(board.dataset.labelPage, {
         first: first + 1,
         last: Math.min(first + perPage, tables.length),
         total: tables.length,
-      });
+      }));
     }
     return tables.slice(first, first + perPage);
   }
@@ -1223,9 +1240,9 @@
       end += 1;
     }
     table.dataset.next = String(end >= cards.length ? 0 : end);
-    more.textContent = filled(table.closest("[data-fit]").dataset.labelMore, {
+    setText(more, filled(table.closest("[data-fit]").dataset.labelMore, {
       count: cards.length - (end - start),
-    });
+    }));
   }
 
   function fitSpotlight(board) {

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import FACILITATOR_EMAIL, PROJECTOR, screenshot
+from tests.browser.test_live_loop import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +30,7 @@ for table in workshop.tables.order_by("number"):
         services.post_takeaway(people[n % 4], text, uuid.uuid4())
 if {spotlight}:
     services.set_spotlight(facilitator, workshop, workshop.takeaways.order_by("pk").first())
-print(json.dumps({{"key": workshop.projector_key}}))
+print(json.dumps({{"key": workshop.projector_key, "pk": workshop.pk}}))
 """
 SENTENCE = "coach the rep before the call, then let them lead it all the way through"
 
@@ -72,10 +73,15 @@ SHOWN = """() => {
 
 
 def fill(server, tables, cards, *, spotlight=False):
+    """The projector key of a day filled so; `filled` gives its id too."""
+    return filled(server, tables, cards, spotlight=spotlight)["key"]
+
+
+def filled(server, tables, cards, *, spotlight=False) -> dict:
     code = FILL.format(
         email=FACILITATOR_EMAIL, tables=tables, cards=cards, text=SENTENCE, spotlight=spotlight
     )
-    return json.loads(server.shell(code).strip().splitlines()[-1])["key"]
+    return json.loads(server.shell(code).strip().splitlines()[-1])
 
 
 def watch_the_wall(server, open_context, key, expected, *, most_turns=40):
@@ -141,3 +147,27 @@ def test_a_spotlight_takes_the_screen_in_large_type(module_server, open_context)
     expect(banner.locator(".join-panel__code")).to_be_visible()
     assert banner.bounding_box()["height"] < 120
     screenshot(projector, "projector-spotlight")
+
+
+def test_the_console_focuses_one_table_on_the_wall_and_brings_every_table_back(
+    module_server, open_context
+):
+    day = filled(module_server, 12, 8)
+    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(laptop, module_server.url)
+    laptop.goto(f"{module_server.url}/f/w/{day['pk']}/")
+    expected = {f"T3-{n}: {SENTENCE}" for n in range(8)}
+    laptop.get_by_role("button", name="Show only Table 3 on the projector").click()
+    expect(laptop.get_by_text("The projector shows only Table 3")).to_be_visible()
+    projector, frames, seen = watch_the_wall(module_server, open_context, day["key"], expected)
+    for frame in frames:
+        assert frame["tables"] == 1, frame
+        assert frame["smallestText"] >= 36, frame  # larger than the whole wall's
+        assert frame["cut"] == 0 and not frame["scrolls"], frame
+        assert all(text.startswith("T3-") for text in frame["texts"]), frame
+    assert seen == expected  # every card of the table still comes round
+    projector.clock.fast_forward(ROTATE_MS)  # back round to the newest, for the picture
+    projector.wait_for_function(f"() => ({SHOWN})().texts.length > 2")
+    screenshot(projector, "projector-focus-one-table")
+    laptop.get_by_role("button", name="Show all tables").click()
+    projector.wait_for_function(f"() => ({SHOWN})().tables > 1")

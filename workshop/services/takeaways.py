@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from workshop import limits, live
 from workshop.live.render import takeaways_of
-from workshop.models import Activity, Participant, Takeaway, User, Vote, Workshop
+from workshop.models import Activity, Participant, Table, Takeaway, User, Vote, Workshop
 from workshop.queries import unique_or_none
 from workshop.services import rules
 from workshop.services.rules import DISCUSSION, NotAllowed, Refused
@@ -231,6 +231,17 @@ def set_spotlight(facilitator: User, workshop: Workshop, takeaway: Takeaway | No
         workshop.spotlight = takeaway
         workshop.save(update_fields=["spotlight"])
         change.show(live.SPOTLIGHT)
+    return workshop
+
+
+def set_focus(facilitator: User, workshop: Workshop, table: Table | None) -> Workshop:
+    """The projector's wall shows this table alone (its cards in large type), or every table."""
+    if table is not None and table.workshop_id != workshop.pk:
+        raise NotAllowed
+    with rules.facilitating(facilitator, workshop) as change:
+        workshop.focus_table = table
+        workshop.save(update_fields=["focus_table"])
+        change.show(live.STATUS)  # the projector's status says which table: its wall follows
     return workshop
 
 

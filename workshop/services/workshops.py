@@ -230,12 +230,14 @@ def go_to_activity(
         if Activity.objects.filter(pk=activity.pk, entered_at=None).update(entered_at=now):
             activity.entered_at = now
         workshop.current_activity = activity
-        workshop.spotlight = None
+        # A new activity starts on the whole wall: no spotlight, no table in focus, no timer.
+        workshop.spotlight = workshop.focus_table = None
         workshop.timer_ends_at = workshop.timer_paused_seconds = None
         workshop.save(
             update_fields=[
                 "current_activity",
                 "spotlight",
+                "focus_table",
                 "timer_ends_at",
                 "timer_paused_seconds",
             ]
