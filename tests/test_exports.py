@@ -193,8 +193,8 @@ def test_the_facilitators_workbook_adds_hidden_takeaways_marked_hidden(client, f
     client.force_login(facilitator)
     response = get(client, f"/f/w/{day.workshop.pk}/takeaways.xlsx")
     rows = list(openpyxl.load_workbook(io.BytesIO(response.getvalue()))["At your table"].values)
-    assert rows[0][-1] == "Hidden"
-    assert ("HIDDEN-TAKEAWAY", "yes") in [(row[2], row[-1]) for row in rows]
+    assert rows[0][-2:] == ("Hidden", "Never approved")
+    assert ("HIDDEN-TAKEAWAY", "yes", "no") in [(row[2], *row[-2:]) for row in rows]
 
 
 def test_sheet_names_are_ones_excel_accepts():
