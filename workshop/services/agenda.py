@@ -6,7 +6,7 @@ from workshop import agenda_templates, limits
 from workshop.models import Activity, Step, User, Workshop
 from workshop.services import rules
 from workshop.services.rules import Refused
-from workshop.services.takeaways import _approve_queue
+from workshop.services.takeaways import approve_queue
 from workshop.services.workshops import neighbour
 from workshop.text import normalise
 
@@ -93,7 +93,7 @@ def update_activity(
         activity.save(update_fields=edited)
         if "moderated" in edited and not activity.moderated:
             # As the console's switch: nobody is left waiting for an approval nobody will give.
-            _approve_queue(change, activity.pk)
+            approve_queue(change, activity.pk)
         _tell_the_stage(change, activity, edited)
         change.restage()
     return activity

@@ -180,13 +180,13 @@ def approve(facilitator: User, takeaway: Takeaway) -> Takeaway:
 def approve_all(facilitator: User, workshop: Workshop) -> int:
     """Every takeaway in the queue of the discussion the screens show; how many there were."""
     with rules.facilitating(facilitator, workshop) as change:
-        count = _approve_queue(change, change.stage.shown_discussion_id)
+        count = approve_queue(change, change.stage.shown_discussion_id)
         if not count:
             change.cancel()
     return count
 
 
-def _approve_queue(change, discussion_id: int | None) -> int:
+def approve_queue(change, discussion_id: int | None) -> int:
     """Approves the discussion's queue in one statement; each card is announced."""
     if discussion_id is None:
         return 0
@@ -210,7 +210,7 @@ def set_moderated(facilitator: User, discussion: Activity, moderated: bool) -> A
 
     def approve_waiting(change) -> None:
         if not moderated:
-            _approve_queue(change, discussion.pk)
+            approve_queue(change, discussion.pk)
 
     return _set_settings(facilitator, discussion, approve_waiting, moderated=moderated)
 
