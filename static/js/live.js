@@ -1157,18 +1157,59 @@
     if (element.textContent !== text) element.textContent = text;
   };
 
-  function wallLayout(wallElement, count) {
-    // As few pages as the screen allows, the tables of a page spread evenly over its grid.
+  function wallLayout(wallElement, tables) {
+    // As few pages as the screen allows, the tables of a page spread evenly over its grid; but
+    // a column is never so small that one of its cards could not fit in it on its own (a long
+    // takeaway takes a taller or wider column, and the tables come in more pages).
     const style = getComputedStyle(wallElement);
     const em = parseFloat(style.fontSize);
     const gap = parseFloat(style.columnGap) || 0;
     const fit = (room, size) => Math.max(1, Math.floor((room + gap) / (size * em + gap)));
-    const maxColumns = fit(wallElement.clientWidth, TABLE_MIN_EM.width);
-    const maxRows = fit(wallElement.clientHeight, TABLE_MIN_EM.height);
-    const pages = Math.max(1, Math.ceil(count / (maxColumns * maxRows)));
-    const perPage = Math.ceil(count / pages) || 1;
-    const rows = Math.min(maxRows, Math.ceil(perPage / maxColumns));
-    return { pages, perPage, rows, columns: Math.ceil(perPage / rows) };
+    let maxColumns = fit(wallElement.clientWidth, TABLE_MIN_EM.width);
+    let maxRows = fit(wallElement.clientHeight, TABLE_MIN_EM.height);
+    for (;;) {
+      const pages = Math.max(1, Math.ceil(tables.length / (maxColumns * maxRows)));
+      const perPage = Math.ceil(tables.length / pages) || 1;
+      const rows = Math.min(maxRows, Math.ceil(perPage / maxColumns));
+      const layout = { pages, perPage, rows, columns: Math.ceil(perPage / rows) };
+      if (layout.rows * layout.columns === 1 || cardsFit(wallElement, tables, layout)) {
+        return layout;
+      }
+      if (layout.rows > 1) maxRows = layout.rows - 1;
+      else maxColumns = layout.columns - 1;
+    }
+  }
+
+  // The tallest card at a column width, measured once per content and width: every card is
+  // laid out at that width (all at once, before anything is painted) and the tallest kept.
+  const tallestCard = new Map();
+  function cardsFit(wallElement, tables, { columns, rows }) {
+    const table = tables[0];
+    const list = table?.querySelector(".takeaways--wall");
+    if (!list) return true;
+    const key = `${columns}:${wallElement.clientWidth}:${getComputedStyle(wallElement).fontSize}`;
+    if (!tallestCard.has(key)) {
+      wallElement.style.setProperty("--columns", columns);
+      tables.forEach((t) => t.classList.remove("is-off-page"));
+      const cards = tables.flatMap((t) => [...t.querySelectorAll(".takeaway--wall")]);
+      cards.forEach((card) => card.classList.remove("is-off"));
+      const heights = cards.map(
+        (card) => card.offsetHeight + parseFloat(getComputedStyle(card).marginBlockStart || 0),
+      );
+      tallestCard.set(key, Math.max(0, ...heights));
+    }
+    // A column's room for cards: its grid cell, less the table's frame, head and "+k more".
+    const px = (element, ...properties) =>
+      properties.reduce((sum, p) => sum + (parseFloat(getComputedStyle(element)[p]) || 0), 0);
+    const rowGap = parseFloat(getComputedStyle(wallElement).rowGap) || 0;
+    const cell = (wallElement.clientHeight - rowGap * (rows - 1)) / rows;
+    const head = table.querySelector(".wall-table__head");
+    const frame =
+      px(table, "paddingTop", "paddingBottom", "borderTopWidth", "borderBottomWidth") +
+      (head ? head.offsetHeight + px(head, "marginBottom") : 0) +
+      px(list, "paddingTop", "paddingBottom");
+    const moreLine = 2 * parseFloat(getComputedStyle(table).fontSize);
+    return tallestCard.get(key) <= cell - frame - moreLine;
   }
 
   function focusedTable(wallElement) {
@@ -1185,7 +1226,7 @@
     wallElement.querySelectorAll(".wall-table").forEach((table) => {
       if (!tables.includes(table)) table.classList.add("is-off-page");
     });
-    const { pages, perPage, rows, columns } = wallLayout(wallElement, tables.length);
+    const { pages, perPage, rows, columns } = wallLayout(wallElement, tables);
     wall.pages = pages;
     wall.page %= pages;
     wallElement.style.setProperty("--columns", columns);
@@ -1246,13 +1287,14 @@
   }
 
   function fitSpotlight(board) {
-    // As large as the screen allows, never below 64 px.
+    // As large as the screen allows: 64 px or more for all but the longest takeaways, which
+    // would not fit at 64 px and go on down (to 40 px at most) rather than lose their end.
     const text = board.querySelector(".spotlight:not([hidden]) .spotlight__text");
     if (!text) return;
     const card = text.closest(".spotlight__card");
     let size = 120;
     text.style.setProperty("--spotlight-size", `${size}px`);
-    while (size > 64 && overflows(card)) {
+    while (size > 40 && overflows(card)) {
       size -= 4;
       text.style.setProperty("--spotlight-size", `${size}px`);
     }
@@ -1269,6 +1311,7 @@
       Object.assign(wall, { element: wallElement, page: 0 });
       wall.starts.clear();
       wall.shownAll.clear();
+      tallestCard.clear();
     }
     showPage(board, wallElement).forEach(showCards);
   }
@@ -1307,6 +1350,7 @@
         if (table) wall.starts.delete(table.id);
       }
     }
+    tallestCard.clear(); // a card came, went or changed
     scheduleFit();
   }
 
