@@ -12,16 +12,16 @@ from tests.browser.test_whole_day import click_next
 
 pytestmark = pytest.mark.browser
 
-# The reflection began 30 minutes ago, the first phone joined 40 minutes ago.
+# The day began (its first phone joined) {joined} minutes ago, this activity {entered} ago.
 BACKDATE = """
 from datetime import timedelta
 from django.utils import timezone
 from workshop.models import Workshop
 workshop = Workshop.objects.get(code={code!r})
 now = timezone.now()
-workshop.participants.update(joined_at=now - timedelta(minutes=40))
+workshop.participants.update(joined_at=now - timedelta(minutes={joined}))
 workshop.activities.filter(pk=workshop.current_activity_id).update(
-    entered_at=now - timedelta(minutes=30)
+    entered_at=now - timedelta(minutes={entered})
 )
 """
 
@@ -65,7 +65,7 @@ def test_the_console_shows_who_is_here_who_is_writing_and_how_late_we_are(
     expect(laptop.locator("#progress")).to_contain_text("1 of 3 finished")
 
     # Forty minutes into the day, thirty into a reflection planned for fifteen.
-    module_server.shell(BACKDATE.format(code=code))
+    module_server.shell(BACKDATE.format(code=code, joined=40, entered=30))
     laptop.reload()
     expect(strip(laptop).locator("[data-late]")).to_have_text("25 min behind")
     expect(strip(laptop).locator("[data-elapsed]")).to_have_text("30 of 15 min")
