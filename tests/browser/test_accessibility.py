@@ -7,8 +7,6 @@ One server and one day for the whole module: walking the day once and checking e
 where it is keeps this file to about a minute.
 """
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -30,8 +28,8 @@ CHECKING = {"bypass_csp": True, "reduced_motion": "reduce"}
 LAPTOP = {"viewport": {"width": 1440, "height": 900}, **CHECKING}
 
 RUN_AXE = """async (tags) => {
-  const wanted = Object.fromEntries(axe.getRules(tags)
-    .filter((rule) => !rule.tags.includes("experimental")).map((rule) => [rule.ruleId, {enabled: true}]));
+  const rules = axe.getRules(tags).filter((rule) => !rule.tags.includes("experimental"));
+  const wanted = Object.fromEntries(rules.map((rule) => [rule.ruleId, {enabled: true}]));
   const result = await axe.run(document, {rules: wanted, resultTypes: ["violations"]});
   return result.violations.map((v) => ({
     id: v.id, help: v.help,
@@ -70,8 +68,10 @@ class Audit:
                 for target, summary in violation["nodes"]:
                     key = (violation["id"], target, summary.splitlines()[-1].strip())
                     where.setdefault(key, []).append(screen)
-        report = [f"{rule}: {target} ({why}) on {', '.join(screens)}"
-                  for (rule, target, why), screens in where.items()]
+        report = [
+            f"{rule}: {target} ({why}) on {', '.join(screens)}"
+            for (rule, target, why), screens in where.items()
+        ]
         assert not report, "\n".join(report)
 
 
@@ -79,8 +79,7 @@ class Audit:
 def showcase(module_server):
     """A finished day on the module's server, for results, report and organizers' pages."""
     workshop_id = module_server.shell(
-        "from tests.results_day import seed_showcase; "
-        f"print(seed_showcase({FACILITATOR_EMAIL!r}))"
+        f"from tests.results_day import seed_showcase; print(seed_showcase({FACILITATOR_EMAIL!r}))"
     )
     return int(workshop_id.split()[-1])  # after what the shell says as it starts
 
