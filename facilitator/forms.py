@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -87,8 +88,22 @@ class TableNameForm(forms.ModelForm):
 TableNameFormSet = forms.modelformset_factory(Table, form=TableNameForm, extra=0)
 
 
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, whose username is the account's email address: typed as one (a
+    phone shows its @ keyboard) and named "username" for password managers, as the sign-in's
+    identifier should be."""
+
+    username = UsernameField(
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"})
+    )
+
+
 class FirstFacilitatorForm(forms.Form):
-    email = forms.EmailField(label=_("Your email address"))
+    # The new account's identifier: password managers keep it with the new password.
+    email = forms.EmailField(
+        label=_("Your email address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "username"}),
+    )
     password = forms.CharField(
         label=_("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

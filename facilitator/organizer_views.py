@@ -16,6 +16,7 @@ from facilitator.download_views import (
     private_response,
     with_organizer_workshop,
 )
+from facilitator.forms import SignInForm
 from workshop import sharing
 from workshop.links import public_base_url
 from workshop.models import User
@@ -24,6 +25,7 @@ from workshop.report import results_for
 
 class OrganizerLoginView(auth_views.LoginView):
     template_name = "facilitator/organizer_login.html"
+    authentication_form = SignInForm
     next_page = "facilitator:organizer_home"
 
 

@@ -12,6 +12,7 @@ from facilitator import (
     sharing_views,
     views,
 )
+from facilitator.forms import SignInForm
 
 app_name = "facilitator"
 
@@ -19,7 +20,9 @@ urlpatterns = [
     path("f/", views.home, name="home"),
     path(
         "f/login/",
-        auth_views.LoginView.as_view(template_name="facilitator/login.html"),
+        auth_views.LoginView.as_view(
+            template_name="facilitator/login.html", authentication_form=SignInForm
+        ),
         name="login",
     ),
     path("f/logout/", auth_views.LogoutView.as_view(), name="logout"),
