@@ -104,7 +104,7 @@ def test_the_agenda_lists_activities_in_order_with_kind_duration_and_what_is_run
     assert "Table discussion" in page
     assert "15 min" in page
     assert "6 steps on the phone" in page
-    assert "Shows the takeaways of “At your table”" in page
+    assert "Shows the takeaways of “<bdi>At your table</bdi>”" in page
     first = activities(day)[0]
     assert page.count("Running now") == 1
     assert (
@@ -611,7 +611,7 @@ def test_deleting_asks_first_and_says_what_is_lost(client, facilitator, day):
     services.save_answer(anna, solo.steps.first(), "Private words")
     client.force_login(facilitator)
     page = client.get(f"/f/w/{day.pk}/agenda/{solo.pk}/delete/").content.decode()
-    assert "Delete “Where do I step in?”?" in page
+    assert "Delete “<bdi>Where do I step in?</bdi>”?" in page
     assert "It is running now" in page
     assert "1 private answer that participants wrote is deleted" in page
     assert Activity.objects.filter(pk=solo.pk).exists()

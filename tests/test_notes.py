@@ -138,13 +138,13 @@ def test_the_notes_page_shows_answers_ticks_the_commitment_and_the_tables_takeaw
     assert "Leading team meetings" in page
     assert "I answer for my reps in the Monday meeting.<br>Every week." in page
     assert "Working in the field" not in page  # left empty
-    assert "<li>Becoming the bottleneck</li>" in page
-    assert "<li>Top performers driven away</li>" in page
+    assert "<li><bdi>Becoming the bottleneck</bdi></li>" in page
+    assert "<li><bdi>Top performers driven away</bdi></li>" in page
     assert "Exhaustion and burn-out" not in page  # not ticked
     commitment = page.index('class="notes-commitment"')
     assert page.index("Sam runs the pipeline review from Monday.") > commitment
     assert page.index("Sam runs the pipeline review") < page.index("Leading team meetings")
-    assert "Takeaways of Table 1" in page
+    assert "Takeaways of <bdi>Table 1</bdi>" in page
     assert "At your table" in page
     assert "Coach after the call, not during it" in page
     assert "Hidden by the facilitator" not in page

@@ -45,7 +45,7 @@ def test_the_profile_names_the_facilitator_everywhere_and_never_their_address(
     report, data, text, markdown = everything_a_participant_or_organizer_gets(
         client, facilitator, day
     )
-    assert "Facilitated by Jana Weber (Acme Learning)" in report
+    assert "Facilitated by <bdi>Jana Weber (Acme Learning)</bdi>" in report
     assert json.loads(data)["workshop"]["facilitator"] == "Jana Weber (Acme Learning)"
     assert "Facilitated by Jana Weber (Acme Learning)" in text
     assert "Facilitated by Jana Weber (Acme Learning)" in markdown
