@@ -27,3 +27,9 @@ urlpatterns = [
     path("", include("participants.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Our error pages, in the person's language, each with a way forward (workshop.error_views).
+handler400 = "workshop.error_views.bad_request"
+handler403 = "workshop.error_views.permission_denied"
+handler404 = "workshop.error_views.page_not_found"
+handler500 = "workshop.error_views.server_error"
