@@ -561,6 +561,7 @@
       const data = await response.json().catch(() => ({}));
       if (response.ok) {
         this.remove(entry.token);
+        announcer.say(form.dataset.msgSaved);
         // The author's own card at once; the screen's revision moves only with its feed.
         if (Number(data.revision) > held()) await swap(data.content);
         return true;
@@ -833,6 +834,7 @@
           const form = answerForm(step);
           if (form && (data.edited_at || 0) > record.editedAt) this.fill(form, data);
           this.show(step, "saved");
+          announcer.say(document.querySelector("[data-solo]")?.dataset.msgSaved);
         }
         return true;
       }
@@ -840,6 +842,7 @@
         // The words themselves are refused (too long): shown and kept, sent again once changed.
         this.put(step, { ...record, state: "refused", error: data.error });
         this.show(step, "refused", data.error);
+        announcer.say(data.error);
         return true;
       }
       // The room is elsewhere or closed (409), busy (503), or the phone is offline: kept.
@@ -912,17 +915,30 @@
   );
 
   // --- Character counters ---------------------------------------------------------------
+  // Near the limit from 90 %: a field's level is 0 below that, 1 near the limit, 2 at or over it.
+  const NEAR_LIMIT = 0.9;
+  const limitLevels = new WeakMap();
+  // Returns the level the field has just risen to (0 if it did not rise).
   function updateCounter(textarea) {
-    const counter = textarea.form && textarea.form.querySelector(".counter");
     const limit = Number(textarea.dataset.limit);
-    if (!counter || !limit) return;
+    if (!limit) return 0;
     const length = textarea.value.trim().length;
-    counter.textContent = `${length} / ${limit}`;
-    counter.classList.toggle("counter--over", length > limit);
+    const level = length >= limit ? 2 : length >= limit * NEAR_LIMIT ? 1 : 0;
+    const was = limitLevels.get(textarea) ?? level; // words put back on arrival rise nothing
+    limitLevels.set(textarea, level);
+    const counter = textarea.form && textarea.form.querySelector(".counter");
+    if (counter) {
+      counter.textContent = `${length} / ${limit}`;
+      counter.classList.toggle("counter--over", length > limit);
+    }
+    return level > was ? level : 0;
   }
   document.addEventListener("input", (event) => {
     const field = event.target;
-    if (field.matches("textarea[data-limit]")) updateCounter(field);
+    if (field.matches("textarea[data-limit]")) {
+      const rose = updateCounter(field);
+      if (rose) announceLimit(field, rose);
+    }
     if (field.matches("[data-draft]")) drafts.save(field);
   });
   function refreshFields() {
@@ -946,12 +962,19 @@
   }
 
   // --- Timers: counted from the server's end time, corrected for this device's clock -------
+  // The end times this screen has seen a timer run towards: reaching one says "Time's up"
+  // once (a timer already up when the page opened, or drawn again, says nothing).
+  const timersRunning = new Set();
   function tickTimers() {
     document.querySelectorAll("[data-timer]").forEach((timer) => {
       let seconds;
       if (timer.dataset.paused !== "") seconds = Number(timer.dataset.paused);
       else if (timer.dataset.endsAt !== "") {
         seconds = Math.max(0, Math.round((Number(timer.dataset.endsAt) - clock.now()) / 1000));
+        if (seconds > 0) timersRunning.add(timer.dataset.endsAt);
+        else if (timersRunning.delete(timer.dataset.endsAt)) {
+          announcer.say(timer.dataset.announceUp);
+        }
       } else return;
       const value = timer.querySelector(".timer__value");
       const text = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
@@ -1134,7 +1157,9 @@
         const current = steps.findIndex((step) => step.classList.contains("is-current"));
         const next = Math.min(steps.length - 1, Math.max(0, current + Number(button.dataset.stepGo)));
         show(next);
-        steps[next].querySelector("textarea, input")?.focus({ preventScroll: true });
+        // The step's own field (its text, its first box): never the form's hidden token.
+        const field = steps[next].querySelector("textarea, input:not([type=hidden])");
+        field?.focus({ preventScroll: true });
         solo.scrollIntoView({ block: "start" });
       });
       show(0);
@@ -1481,6 +1506,182 @@
   }
   document.addEventListener("htmx:after:swap", () => {
     if (gliding.length || redrawn.length) queueMicrotask(settleGlides); // after refreshFields
+  });
+
+  // --- One polite announcer per live screen ---------------------------------------------------
+  // A screen reader hears what changed for this person, once: the room moved on, time is up,
+  // their words were saved, a table posted (the console). One region, outside everything that
+  // is swapped (a region swapped in anew is not heard), says it; its words come from the
+  // server's templates (data-announce…, translated there). What changes together is said
+  // together, and what comes while the person types waits until they pause, but for the
+  // counter near its limit, which is said as they reach it.
+  const ANNOUNCE_MS = 400;
+  const TYPING_PAUSE_MS = 1500;
+  let lastTyped = 0;
+  const announcer = {
+    pending: [],
+    urgent: false,
+    timer: null,
+    say(text, { whileTyping = false } = {}) {
+      if (!text || !document.getElementById("announcer")) return;
+      if (!this.pending.includes(text)) this.pending.push(text);
+      this.urgent ||= whileTyping;
+      this.schedule(ANNOUNCE_MS);
+    },
+    unsay(text) {
+      this.pending = this.pending.filter((pending) => pending !== text);
+    },
+    schedule(ms) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.speak(), ms);
+    },
+    speak() {
+      const region = document.getElementById("announcer");
+      if (!region || !this.pending.length) return;
+      const typing = Date.now() - lastTyped;
+      if (!this.urgent && typing < TYPING_PAUSE_MS) return this.schedule(TYPING_PAUSE_MS - typing);
+      const text = this.pending.join(" ");
+      this.pending = [];
+      this.urgent = false;
+      // The same words twice (a second "Saved") are heard only as a change: emptied first.
+      region.textContent = "";
+      setTimeout(() => (region.textContent = text), 50);
+    },
+  };
+  document.addEventListener("input", (event) => {
+    if (!event.target.matches?.("textarea, input[type=text]")) return;
+    lastTyped = Date.now();
+    // "Saved" of words the person is changing again is no longer true.
+    const saved =
+      event.target.form?.dataset.msgSaved ||
+      event.target.closest("[data-solo]")?.dataset.msgSaved;
+    if (saved) announcer.unsay(saved);
+  });
+
+  // The character counter speaks once near the limit, once at it; never at each keystroke.
+  function announceLimit(field, level) {
+    const limit = Number(field.dataset.limit);
+    const length = field.value.trim().length;
+    // Its words are on the field's form, or on its screen's part that holds such fields.
+    const words = field.closest("[data-msg-near]")?.dataset || {};
+    const label = level === 2 ? words.msgLimit : words.msgNear;
+    announcer.say(filled(label, { limit, remaining: Math.max(0, limit - length) }), {
+      whileTyping: true,
+    });
+  }
+
+  // --- Focus that survives live updates -----------------------------------------------------
+  // A swap replaces the region that holds the control just used (the console's board after
+  // Next, a card after someone else's +1): the browser would drop focus on <body>, and a
+  // keyboard user would start again from the top. Every control has a stable key (its id, or
+  // data-focus-key): focus goes back to the control with the same key, or to the first there of
+  // its successors (its data-focus-fallback keys, then its keyed neighbours, the next first),
+  // or to the screen's heading. On a phone, a move to another activity takes focus to the new
+  // activity's heading, when focus was on what was replaced or nowhere: never from a field the
+  // person is typing in elsewhere.
+  const NEIGHBOURS = 8;
+  const KEYED = "[data-focus-key], a[id], button[id], input[id], select[id], textarea[id]";
+  const focusKey = (element) => element?.dataset?.focusKey || element?.id || "";
+  const byKey = (key) =>
+    document.querySelector(`[data-focus-key="${CSS.escape(key)}"]`) || document.getElementById(key);
+  const focusable = (element) =>
+    Boolean(element?.isConnected) &&
+    !element.disabled &&
+    element.getClientRects().length > 0 &&
+    !element.closest("[inert]");
+  const nowhere = (element) => !element || element === document.body || !element.isConnected;
+
+  function focusPlan(active) {
+    const key = focusKey(active);
+    if (!key) return null;
+    const keyed = [...document.querySelectorAll(KEYED)];
+    const at = keyed.indexOf(active);
+    const next = at < 0 ? [] : keyed.slice(at + 1, at + 1 + NEIGHBOURS);
+    const previous = at < 0 ? [] : keyed.slice(Math.max(0, at - NEIGHBOURS), at).reverse();
+    const fallbacks = (active.dataset.focusFallback || "").split(/\s+/).filter(Boolean);
+    let selection = null;
+    if (typeof active.selectionStart === "number") {
+      selection = [active.selectionStart, active.selectionEnd];
+    }
+    return { keys: [key, ...fallbacks, ...[...next, ...previous].map(focusKey)], selection };
+  }
+
+  function putFocusBack(plan) {
+    for (const key of plan.keys) {
+      const element = byKey(key);
+      if (!focusable(element)) continue;
+      element.focus({ preventScroll: true });
+      if (plan.selection && key === plan.keys[0]) {
+        try {
+          element.setSelectionRange(...plan.selection);
+        } catch {
+          /* not a text field any more */
+        }
+      }
+      return;
+    }
+    document.querySelector("[data-focus-heading]")?.focus({ preventScroll: true });
+  }
+
+  // The activity this screen shows, and the arrivals it has seen (each said once).
+  let shownActivity;
+  const ARRIVING = "[data-announce-arrivals] > [id], [data-announce-arrival]";
+  const arrivalKey = (element) => element.dataset.arrivalOf || element.id;
+  const announcedArrivals = new Set();
+  const arrivalsOnScreen = () => new Set([...document.querySelectorAll(ARRIVING)].map(arrivalKey));
+
+  function announceArrivals(before) {
+    // A board drawn whole again (the room moved, a catch-up, the console's own answer) brings
+    // nothing new to say: only a card that comes into a list already on screen has arrived.
+    if (document.getElementById("board") !== before.board) return;
+    for (const element of document.querySelectorAll(ARRIVING)) {
+      const key = arrivalKey(element);
+      if (before.arrivals.has(key) || announcedArrivals.has(key)) continue;
+      announcedArrivals.add(key);
+      announcer.say(
+        element.dataset.announceArrival ?? element.parentElement.dataset.announceArrivals,
+      );
+    }
+  }
+
+  const swapsUnderWay = new WeakMap(); // an htmx swap → the screen as it was before it
+  document.addEventListener("htmx:before:swap", (event) => {
+    const active = document.activeElement;
+    const board = document.getElementById("board");
+    swapsUnderWay.set(event.detail.ctx, {
+      active,
+      plan: nowhere(active) ? null : focusPlan(active),
+      board,
+      arrivals: arrivalsOnScreen(),
+    });
+  });
+  document.addEventListener("htmx:after:swap", (event) => {
+    const before = swapsUnderWay.get(event.detail.ctx);
+    if (!before) return;
+    swapsUnderWay.delete(event.detail.ctx);
+    // After the other after:swap work: a draft put back into its field before its caret.
+    queueMicrotask(() => afterSwap(before));
+  });
+
+  function afterSwap(before) {
+    const lost = nowhere(document.activeElement);
+    const board = document.getElementById("board");
+    const activity = board?.dataset.activity;
+    if (board && activity !== shownActivity) {
+      shownActivity = activity;
+      announcer.say(board.dataset.announce);
+      const heading = board.querySelector("[data-focus-arrival]");
+      if (heading && lost && nowhere(before.active)) {
+        heading.focus();
+        return;
+      }
+    }
+    if (lost && before.plan) putFocusBack(before.plan);
+    announceArrivals(before);
+  }
+  document.addEventListener("DOMContentLoaded", () => {
+    shownActivity = document.getElementById("board")?.dataset.activity;
+    arrivalsOnScreen().forEach((key) => announcedArrivals.add(key));
   });
 
   document.addEventListener("DOMContentLoaded", () => {
