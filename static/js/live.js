@@ -1625,7 +1625,9 @@
 
   // The activity this screen shows, and the arrivals it has seen (each said once).
   let shownActivity;
-  const ARRIVING = "[data-announce-arrivals] > [id], [data-announce-arrival]";
+  // A card in a list that names where its words are (its table's head, sent again on a
+  // rename), or an element that carries its own.
+  const ARRIVING = "[data-arrivals] > [id], [data-announce-arrival]";
   const arrivalKey = (element) => element.dataset.arrivalOf || element.id;
   const announcedArrivals = new Set();
   const arrivalsOnScreen = () => new Set([...document.querySelectorAll(ARRIVING)].map(arrivalKey));
@@ -1638,9 +1640,8 @@
       const key = arrivalKey(element);
       if (before.arrivals.has(key) || announcedArrivals.has(key)) continue;
       announcedArrivals.add(key);
-      announcer.say(
-        element.dataset.announceArrival ?? element.parentElement.dataset.announceArrivals,
-      );
+      const words = document.getElementById(element.parentElement.dataset.arrivals || "");
+      announcer.say(element.dataset.announceArrival ?? words?.dataset.announceNew);
     }
   }
 
