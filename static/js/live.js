@@ -1591,10 +1591,14 @@
     !element.closest("[inert]");
   const nowhere = (element) => !element || element === document.body || !element.isConnected;
 
+  // A region (data-focus-region: a queue's list) keeps its neighbours to itself, and names
+  // where focus goes once none of them is left.
+  const keysOf = (value) => (value || "").split(/\s+/).filter(Boolean);
   function focusPlan(active) {
     const key = focusKey(active);
     if (!key) return null;
-    const keyed = [...document.querySelectorAll(KEYED)];
+    const region = active.closest("[data-focus-region]");
+    const keyed = [...(region || document).querySelectorAll(KEYED)];
     const at = keyed.indexOf(active);
     const next = at < 0 ? [] : keyed.slice(at + 1, at + 1 + NEIGHBOURS);
     const previous = at < 0 ? [] : keyed.slice(Math.max(0, at - NEIGHBOURS), at).reverse();
@@ -1603,7 +1607,9 @@
     if (typeof active.selectionStart === "number") {
       selection = [active.selectionStart, active.selectionEnd];
     }
-    return { keys: [key, ...fallbacks, ...[...next, ...previous].map(focusKey)], selection };
+    const keys = [key, ...keysOf(active.dataset.focusFallback)];
+    keys.push(...[...next, ...previous].map(focusKey), ...keysOf(region?.dataset.focusRegion));
+    return { keys, selection };
   }
 
   function putFocusBack(plan) {
@@ -1647,6 +1653,7 @@
 
   const swapsUnderWay = new WeakMap(); // an htmx swap → the screen as it was before it
   document.addEventListener("htmx:before:swap", (event) => {
+    if (!event.detail?.ctx) return; // every swap htmx 4 makes has one; a key must be an object
     const active = document.activeElement;
     const board = document.getElementById("board");
     swapsUnderWay.set(event.detail.ctx, {
@@ -1657,7 +1664,7 @@
     });
   });
   document.addEventListener("htmx:after:swap", (event) => {
-    const before = swapsUnderWay.get(event.detail.ctx);
+    const before = event.detail?.ctx && swapsUnderWay.get(event.detail.ctx);
     if (!before) return;
     swapsUnderWay.delete(event.detail.ctx);
     // After the other after:swap work: a draft put back into its field before its caret.

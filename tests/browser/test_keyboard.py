@@ -97,11 +97,42 @@ def test_the_whole_day_runs_from_the_console_with_the_keyboard_alone(server, ope
     tab_to(laptop, key("timer-stop"))
     press_and_stay(laptop, key("timer-stop"), on=key("timer-start"))
 
-    # A takeaway comes in while focus rests on the timer: it stays there.
+    # Approval before showing: each Approve hands focus to the next takeaway waiting, the last
+    # one to the switch.
+    switch = laptop.locator(key("moderation"))
+    tab_to(laptop, key("moderation"))
+    press_and_stay(
+        laptop, key("moderation"), then=lambda: expect(switch).to_contain_text("Stop approving")
+    )
     post(phone, "Ask one more question before giving the answer")
+    post(phone, "Let the silence work")
+    waiting = laptop.locator(".queue__item")
+    expect(waiting).to_have_count(2)
+    first, second = (item.get_attribute("id").split("-")[-1] for item in waiting.all())
+    tab_to(laptop, key(f"approve-{first}"))
+    press_and_stay(
+        laptop,
+        key(f"approve-{first}"),
+        on=key(f"approve-{second}"),
+        then=lambda: expect(waiting).to_have_count(1),
+    )
+    press_and_stay(
+        laptop,
+        key(f"approve-{second}"),
+        on=key("moderation"),
+        then=lambda: expect(waiting).to_have_count(0),
+    )
+    press_and_stay(
+        laptop,
+        key("moderation"),
+        then=lambda: expect(switch).to_have_text("Approve before showing"),
+    )
+
+    # A takeaway comes in while focus rests on the switch: it stays there.
+    post(phone, "Name the next step before you hang up")
+    expect(laptop.locator(".takeaway", has_text="Name the next step")).to_be_visible()
+    focused(laptop, key("moderation"))
     card = laptop.locator(".takeaway", has_text="Ask one more question")
-    expect(card).to_be_visible()
-    focused(laptop, key("timer-start"))
     pk = card.get_attribute("id").removeprefix("takeaway-")
 
     tab_to(laptop, key("step-next"), backwards=True)
