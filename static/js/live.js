@@ -1602,7 +1602,6 @@
     const at = keyed.indexOf(active);
     const next = at < 0 ? [] : keyed.slice(at + 1, at + 1 + NEIGHBOURS);
     const previous = at < 0 ? [] : keyed.slice(Math.max(0, at - NEIGHBOURS), at).reverse();
-    const fallbacks = (active.dataset.focusFallback || "").split(/\s+/).filter(Boolean);
     let selection = null;
     if (typeof active.selectionStart === "number") {
       selection = [active.selectionStart, active.selectionEnd];
