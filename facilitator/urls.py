@@ -33,6 +33,11 @@ urlpatterns = [
     path("f/w/<int:workshop_id>/cards/", views.table_cards, name="cards"),
     path("f/w/<int:workshop_id>/status/", views.set_status, name="status"),
     path("f/w/<int:workshop_id>/theme/", views.set_theme, name="theme"),
+    path(
+        "f/w/<int:workshop_id>/projector-language/",
+        views.set_projector_language,
+        name="projector_language",
+    ),
     path("f/w/<int:workshop_id>/takeaways.csv", views.download_csv, name="csv"),
     path("f/w/<int:workshop_id>/t/<int:takeaway_id>/hide/", views.hide, name="hide"),
     path("f/w/<int:workshop_id>/step/", run_views.step, name="step"),

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.csp import CSP
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from facilitator.forms import FirstFacilitatorForm, NewWorkshopForm, TableNameFormSet
 from facilitator.run_views import console_answer
-from workshop import exports, live, services, setup_link
+from workshop import exports, languages, live, services, setup_link
 from workshop.access import facilitated_workshop
 from workshop.links import join_url, qr_svg
 from workshop.models import Takeaway, User, Workshop
@@ -78,23 +79,26 @@ def projector(request, key):
     workshop = unique_or_none(Workshop.objects.filter(projector_key=key))
     if workshop is None:
         raise Http404
-    context = live.page_context(live.Audience.projector(), workshop, workshop.revision)
-    url = join_url(request, workshop)
-    context.update(
-        join_url=url,
-        join_url_display=url.split("://", 1)[-1],
-        qr=qr_svg(url, title=_("QR code to join the workshop")),
-        ws_path=f"/ws/p/{workshop.projector_key}/",
-        updates_url=reverse("facilitator:projector_updates", args=[workshop.projector_key]),
-    )
-    return render(request, "facilitator/projector.html", context)
+    # In the language the facilitator gave the projector, whatever the browser showing it asks.
+    with translation.override(languages.of_projector(workshop)):
+        context = live.page_context(live.Audience.projector(), workshop, workshop.revision)
+        url = join_url(request, workshop)
+        context.update(
+            join_url=url,
+            join_url_display=url.split("://", 1)[-1],
+            qr=qr_svg(url, title=_("QR code to join the workshop")),
+            ws_path=f"/ws/p/{workshop.projector_key}/",
+            updates_url=reverse("facilitator:projector_updates", args=[workshop.projector_key]),
+        )
+        return render(request, "facilitator/projector.html", context)
 
 
 def projector_updates(request, key):
     workshop = unique_or_none(Workshop.objects.filter(projector_key=key))
     if workshop is None:
         raise Http404
-    return live.catch_up_response(live.Audience.projector(), workshop.pk, request)
+    with translation.override(languages.of_projector(workshop)):
+        return live.catch_up_response(live.Audience.projector(), workshop.pk, request)
 
 
 @login_required
@@ -165,6 +169,19 @@ def set_theme(request, workshop_id):
     workshop = facilitated_workshop(request, workshop_id)
     try:
         services.set_projector_theme(request.user, workshop, request.POST.get("theme", ""))
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+    if request.htmx:
+        return render(request, f"{CONSOLE}#status", {"workshop": workshop})
+    return redirect("facilitator:console", workshop_id=workshop.pk)
+
+
+@login_required
+@require_POST
+def set_projector_language(request, workshop_id):
+    workshop = facilitated_workshop(request, workshop_id)
+    try:
+        services.set_projector_language(request.user, workshop, request.POST.get("language", ""))
     except services.Refused as refused:
         messages.error(request, str(refused))
     if request.htmx:

@@ -9,13 +9,14 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from participants import slow_down
 from participants.forms import CodeForm, EditTakeawayForm, JoinForm, TakeawayForm
 from participants.solo import solo_context
-from workshop import access, live, services, throttle
+from workshop import access, languages, live, services, throttle
 from workshop.codes import normalise_join_code
 from workshop.models import Takeaway, Workshop
 from workshop.queries import unique_or_none
@@ -110,6 +111,8 @@ def join(request, code, table_number=None):
             participant.workshop, participant.table = workshop, table
             response = _render_board(request, participant)
             access.remember_device(response, participant.device)
+            # The language it joined in, preset from the browser's or chosen here, stays.
+            languages.remember(response, translation.get_language())
             return response
     context = {"workshop": workshop, "form": form, "preset": preset}
     if preset is None:

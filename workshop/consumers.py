@@ -12,8 +12,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.http import parse_cookie
 from django.http.request import split_domain_port, validate_host
+from django.utils import translation
 
-from workshop import access, live
+from workshop import access, languages, live
 from workshop.live import fanout, revoke
 from workshop.models import Workshop
 from workshop.queries import unique_or_none
@@ -110,10 +111,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if found is None:
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
-        workshop_id, audience, revision, text = found
-        self.joined = (workshop_id, audience.key)
+        workshop_id, feed, revision, text = found
+        self.joined = (workshop_id, feed)
         here = fanout.here()
-        await here.join(self, workshop_id, audience.key, revision, self.principals)
+        await here.join(self, workshop_id, feed, revision, self.principals)
         if self.principals:
             # A phone or a session holds a few screens, not fifty that all hear every post.
             device, keep = self.principals[0], settings.SOCKETS_PER_DEVICE
@@ -121,17 +122,28 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=text)
 
     def catch_up(self, after: int | None):
-        """(workshop id, audience, the revision it reaches, first message) for the person
+        """(workshop id, its feed, the revision it reaches, first message) for the person
         asking, or None to refuse: finding them says where their screen stands, so an
-        up-to-date screen costs one query."""
+        up-to-date screen costs one query. In the language of its page, which the workshop's
+        changes are rendered in from now on (workshop.languages)."""
         position = self.position()  # outside any transaction: reads never wait for a writer
         if position is None:
             return None
-        text = live.catch_up_from(position, after)
-        return position.stage.workshop.pk, position.audience, position.revision, text
+        workshop, audience = position.stage.workshop, position.audience
+        language = self.language(workshop)
+        if audience.kind != live.PROJECTOR:  # the projector's is the workshop's own
+            languages.record(workshop, audience.kind, language)
+        with translation.override(language):
+            text = live.catch_up_from(position, after)
+        return workshop.pk, audience.feed(language), position.revision, text
 
     def position(self) -> live.Position | None:
         raise NotImplementedError
+
+    def language(self, workshop: Workshop) -> str:
+        """The language of the page that opened the socket (`?lang=`, workshop.languages)."""
+        values = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("lang", [])
+        return languages.supported(values[0] if values else None) or languages.default()
 
     async def disconnect(self, code):
         if self.joined is not None:
@@ -157,6 +169,9 @@ class ProjectorConsumer(LiveConsumer):
             if workshop is None
             else live.Position.of_staff(live.Audience.projector(), workshop)
         )
+
+    def language(self, workshop):
+        return languages.of_projector(workshop)  # the facilitator's choice, whatever the page's
 
 
 class ConsoleConsumer(LiveConsumer):

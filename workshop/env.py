@@ -103,6 +103,22 @@ def listing(name: str) -> list[str]:
     return [item.strip() for item in raw(name).split(",") if item.strip()]
 
 
+def languages(name: str, default: tuple[str, ...], known: dict[str, str]) -> list[str]:
+    """A comma-separated list of language codes, each one Django knows (`known`: code -> its
+    name); the first is the default for screens that have not chosen."""
+    codes = [code.lower() for code in listing(name)] or list(default)
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise SettingError(
+            name,
+            f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not a language code "
+            "Django knows",
+            "Write codes such as en,de,fr,es (Django's django/conf/global_settings.py lists "
+            "them all).",
+        )
+    return list(dict.fromkeys(codes))
+
+
 def public_url(name: str) -> str:
     """A site's base address, scheme://host[:port], without a trailing slash; "" when unset."""
     value = raw(name).rstrip("/")

@@ -115,6 +115,12 @@ class Workshop(models.Model):
         _("projector theme"), max_length=8, choices=Theme.choices, default=Theme.DARK
     )
     anonymous = models.BooleanField(_("anonymous"), default=False)
+    # The projector's language, chosen from the console; "" for the site's default.
+    projector_language = models.CharField(_("projector language"), max_length=16, blank=True)
+    # The languages the workshop's live screens were opened in, per kind of screen, such as
+    # "[table:de][table:fr][console:en]" (workshop.languages): each change is rendered once in
+    # each, whatever the size of the room.
+    screen_languages = models.TextField(blank=True, default="", editable=False)
     retention_days = models.PositiveSmallIntegerField(
         _("keep the workshop"), choices=Retention.choices, null=True, blank=True, default=30
     )
@@ -138,6 +144,10 @@ class Workshop(models.Model):
             return None
         return self.closed_at + timedelta(days=self.retention_days)
 
+
+    @property
+    def projector_language_code(self) -> str:
+        return self.projector_language or settings.LANGUAGE_CODE
 
 class Table(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="tables")

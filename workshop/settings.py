@@ -12,8 +12,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.conf import global_settings
+from django.conf.locale import LANG_INFO
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 from workshop import env
 from workshop.netinfo import lan_addresses, url_host
@@ -157,6 +158,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "workshop.context_processors.limits",
@@ -272,9 +274,22 @@ LOGOUT_REDIRECT_URL = "facilitator:login"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_SAMESITE = "Lax"
 
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# The languages screens may be in, each screen choosing its own: a phone on the join screen or
+# from its header (kept in Django's language cookie), the facilitator from the header, the
+# projector from the console (README, "Adding a language"). The first is the language of a
+# screen that has not chosen and whose browser asks for none of them. Each is named in itself.
+_LANGUAGE_CODES = env.languages(
+    "LANGUAGES", ("en", "de", "fr", "es"), dict(global_settings.LANGUAGES)
+)
+LANGUAGE_CODE = _LANGUAGE_CODES[0]
+LANGUAGES = [
+    (code, LANG_INFO.get(code, {}).get("name_local") or dict(global_settings.LANGUAGES)[code])
+    for code in _LANGUAGE_CODES
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A phone's choice outlasts the day: the next workshop on it starts in its language.
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

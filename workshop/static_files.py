@@ -222,6 +222,7 @@ BUNDLED = [
     ("node_modules/htmx.org/dist/ext/hx-upsert.min.js"),
     ("static/js/live.js"),
     ("static/js/errors.js"),
+    ("static/js/language.js"),
 ]
 _SOURCE_MAP = re.compile(rb"^//# sourceMappingURL=.*$", re.MULTILINE)
 

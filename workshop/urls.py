@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from workshop.health import healthz
+from workshop.language_views import Catalogue
 
 
 def root(request):
@@ -25,6 +26,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("facilitator.urls")),
     path("", include("participants.urls")),
+    # Django's set_language: a screen's choice of language, kept in the language cookie.
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/<str:language>.js", Catalogue.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]
 

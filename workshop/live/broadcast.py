@@ -11,14 +11,14 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db.models import Q
+from django.utils import translation
 
+from workshop import languages
 from workshop.live import cache, envelope, fanout, faults
-from workshop.live.pieces import CONSOLE, PHONES, PROJECTOR, Audience
+from workshop.live.pieces import CONSOLE, PHONES, Audience
 from workshop.live.render import Renderer, Scene, join_parts, tables_with_people
 
 logger = logging.getLogger(__name__)
-
-STAFF_AUDIENCES = (Audience.projector(), Audience.console())
 
 
 def audience_parts(renderer: Renderer, audience: Audience, change, heads) -> list[str]:
@@ -49,44 +49,51 @@ def audience_parts(renderer: Renderer, audience: Audience, change, heads) -> lis
 
 def render_change(change) -> list[dict]:
     """The message's parts: each distinct content once, with the screens that get it and, for
-    each, the revision it follows and the one it reaches."""
+    each, the revision it follows and the one it reaches. Each audience kind in each language
+    its screens are in (workshop.languages): the projector in its own, the console and the
+    phones in those their sockets recorded."""
     scene = Scene(change.stage)
-    renderer = Renderer(scene)
+    renderer = Renderer(scene)  # what it renders is kept by language: the data is read once
     heads = []
     if change.table_ids:
         heads = list(tables_with_people(change.workshop.pk, Q(pk__in=change.table_ids)))
     by_content: dict[str, dict] = {}
+    snapshots: list[tuple[str, str, Audience]] = []  # (content, its language, audience)
 
-    def add(audience: Audience, content: str, follows: int, revision: int) -> None:
-        by_content.setdefault(content, {})[audience.key] = [follows, revision]
+    def add(audience: Audience, language: str, content: str, follows: int, revision: int):
+        by_content.setdefault(content, {})[audience.feed(language)] = [follows, revision]
+        if change.stage_changed:
+            snapshots.append((content, language, audience))
 
-    for audience in STAFF_AUDIENCES:
-        add(audience, join_parts(audience_parts(renderer, audience, change, heads)),
-            change.revision - 1, change.revision)  # fmt: skip
-    shared = None
-    for table_id, (follows, revision) in sorted(change.table_feeds.items()):
-        audience = Audience.table(table_id)
-        if shared is None or change.stage.phones_of_table_differ():
-            shared = join_parts(audience_parts(renderer, audience, change, heads))
-        add(audience, shared, follows, revision)
-    parts = [
-        {"content": envelope.encode_content(content), "to": to}
-        for content, to in by_content.items()
-    ]
+    workshop = change.workshop
+    staff = [(Audience.projector(), [languages.of_projector(workshop)])]
+    staff.append((Audience.console(), languages.used_by(workshop, CONSOLE)))
+    for audience, spoken in staff:
+        for language in spoken:
+            with translation.override(language):
+                content = join_parts(audience_parts(renderer, audience, change, heads))
+                add(audience, language, content, change.revision - 1, change.revision)
+    for language in languages.used_by(workshop, PHONES):
+        with translation.override(language):
+            shared = None
+            for table_id, (follows, revision) in sorted(change.table_feeds.items()):
+                audience = Audience.table(table_id)
+                if shared is None or change.stage.phones_of_table_differ():
+                    shared = join_parts(audience_parts(renderer, audience, change, heads))
+                add(audience, language, shared, follows, revision)
+    encoded = {content: envelope.encode_content(content) for content in by_content}
     if change.stage_changed:
-        _keep_snapshots(change, parts)
-    return parts
+        _keep_snapshots(change, snapshots, encoded)
+    return [{"content": encoded[content], "to": to} for content, to in by_content.items()]
 
 
-def _keep_snapshots(change, parts: list[dict]) -> None:
+def _keep_snapshots(change, snapshots, encoded: dict[str, str]) -> None:
     """A change of stage is every screen's snapshot: reconnecting screens get it from here."""
-    for part in parts:
-        content = part["content"]
-        for key in part["to"]:
-            kind = key if key in (PROJECTOR, CONSOLE) else PHONES
-            table_id = int(key[1:]) if kind == PHONES else None
-            variant = cache.variant(Audience(kind, table_id), change.stage)
-            cache.snapshots.put((*cache.of(change.workshop), variant, change.revision), content)
+    for content, language, audience in snapshots:
+        with translation.override(language):
+            variant = cache.variant(audience, change.stage)
+        key = (*cache.of(change.workshop), variant, change.revision)
+        cache.snapshots.put(key, encoded[content])
 
 
 def broadcast(change) -> None:

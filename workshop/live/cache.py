@@ -7,6 +7,8 @@ it once. Losing these (a restart) costs renders, never correctness.
 
 from collections import OrderedDict
 
+from django.utils.translation import get_language
+
 from workshop.live.pieces import PHONES, Audience, Stage
 
 
@@ -38,7 +40,7 @@ class LRU:
 snapshots = LRU(256)
 # (workshop, variant, after, workshop revision) -> what changed since `after`.
 catch_ups = LRU(512)
-# (workshop, audience kind, card, card revision, …) -> a card, as every board of that kind
+# (workshop, language, audience kind, card, card revision, …) -> a card, as every board of that kind
 # shows it: a wall of cards is rendered once, then assembled.
 fragments = LRU(8192)
 
@@ -51,10 +53,12 @@ def of(workshop) -> tuple[int, str]:
 
 def variant(audience: Audience, stage: Stage) -> str:
     """Screens that show the same content share a variant: every table's phones, but in a
-    discussion, where each table's phones show their own table."""
+    discussion, where each table's phones show their own table; each in the active language."""
     if audience.kind != PHONES:
-        return audience.kind
-    return audience.key if stage.phones_of_table_differ() else PHONES
+        shown = audience.kind
+    else:
+        shown = audience.key if stage.phones_of_table_differ() else PHONES
+    return f"{shown}.{get_language()}"
 
 
 def clear() -> None:

@@ -124,7 +124,7 @@ def _lock(workshop: Workshop, *, fresh: bool) -> int:
         cursor.execute(
             f"UPDATE {_WORKSHOP} SET revision = revision + 1 WHERE id = %s "  # noqa: S608 - our table
             "RETURNING revision, stage_revision, current_activity_id, status, spotlight_id, "
-            "anonymous",
+            "anonymous, projector_language, screen_languages",
             [workshop.pk],
         )
         row = cursor.fetchone()
@@ -139,6 +139,9 @@ def _lock(workshop: Workshop, *, fresh: bool) -> int:
         workshop.status,
         workshop.spotlight_id,
         anonymous,
+        # The languages to render the change in (workshop.languages).
+        workshop.projector_language,
+        workshop.screen_languages,
     ) = row
     workshop.anonymous = bool(anonymous)
     if fresh or (workshop.current_activity_id, workshop.stage_revision) != held:

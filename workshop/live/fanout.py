@@ -26,6 +26,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from workshop.live import envelope
+from workshop.live.pieces import audience_key
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ def group(workshop_id: int) -> str:
 
 
 class Fanout:
-    """The sockets of one event loop (one per server process), by workshop and audience."""
+    """The sockets of one event loop (one per server process), by workshop and feed: an
+    audience's sockets in one language (Audience.feed)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
@@ -146,15 +148,24 @@ class Fanout:
             await _send_all(self.sockets[(workshop_id, key)], text)
             # The heartbeat need not say it again.
             self.told[(workshop_id, key)] = max(revision, self.told.get((workshop_id, key), 0))
+        for key, revision in unspoken(message, here):
+            # Sockets in a language the change was not rendered in (they connected as it was
+            # being rendered): told where their audience stands, they catch up in their own.
+            await _send_all(self.sockets[(workshop_id, key)], envelope.heartbeat(revision))
 
     async def beat(self, workshop_id: int, *, everyone: bool = False) -> None:
-        """Tells each audience's sockets the latest revision it should hold."""
+        """Tells each audience's sockets, in each of their languages, the latest revision they
+        should hold."""
         revisions = await database_sync_to_async(_revisions)(workshop_id)
         if revisions is None:
             return  # the workshop is gone; its sockets are closed by whoever deleted it
-        for key, revision in revisions.items():
+        feeds = [key for (workshop, key) in self.sockets if workshop == workshop_id]
+        for key in feeds:
+            revision = revisions.get(audience_key(key))
             sockets = self.sockets.get((workshop_id, key))
-            if sockets and (everyone or self.told.get((workshop_id, key), -1) < revision):
+            if revision is None or not sockets:
+                continue
+            if everyone or self.told.get((workshop_id, key), -1) < revision:
                 self.told[(workshop_id, key)] = revision
                 await _send_all(sockets, envelope.heartbeat(revision))
 
@@ -243,6 +254,21 @@ def texts_for(message: dict, keys) -> list[tuple[str, int, str]]:
                 text = envelope.text(revision, follows, part["content"], message["now"])
                 texts.append((key, revision, text))
     return texts
+
+
+def unspoken(message: dict, keys) -> list[tuple[str, int]]:
+    """The feeds among `keys` whose audience the message speaks to in other languages only:
+    (feed, the revision their audience reaches)."""
+    reached, addressed = {}, set()
+    for part in message["parts"]:
+        for key, (_follows, revision) in part["to"].items():
+            addressed.add(key)
+            reached[audience_key(key)] = revision
+    return [
+        (key, reached[audience_key(key)])
+        for key in sorted(keys)
+        if key not in addressed and audience_key(key) in reached
+    ]
 
 
 def _revisions(workshop_id: int):

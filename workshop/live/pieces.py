@@ -8,6 +8,8 @@ element ids (the `live_id` tag) and the tests all read these declarations.
 
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from workshop.models import Activity, Workshop
 
 PROJECTOR, CONSOLE, PHONES = "projector", "console", "table"
@@ -95,6 +97,19 @@ class Audience:
     @property
     def template(self) -> str:
         return TEMPLATES[self.kind]
+
+    def feed(self, language: str) -> str:
+        """Its sockets in one language, among a workshop's sockets and in a message's
+        recipients: its key, and the language unless the site's default. The projector is in
+        its workshop's language, whatever its sockets: its key alone."""
+        if self.kind == PROJECTOR or language == settings.LANGUAGE_CODE:
+            return self.key
+        return f"{self.key}.{language}"
+
+
+def audience_key(feed: str) -> str:
+    """The audience whose sockets in one language `feed` names (Audience.feed)."""
+    return feed.partition(".")[0]
 
 
 @dataclass

@@ -3,7 +3,8 @@
 A `Scene` is a stage with what its pieces need (the timer, the spotlit card, the reflection's
 progress, the agenda, the tables), each read at most once and only when a piece that needs it
 is rendered. Fragments are rendered per audience *kind* — the projector, the console, the
-phones — never per table when tables see the same thing.
+phones — never per table when tables see the same thing; in the active language (the caller's
+`translation.override`), which is part of every key a rendered fragment is kept under.
 """
 
 import copy
@@ -16,6 +17,7 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from workshop.live import cache
 from workshop.live.pieces import (
@@ -131,7 +133,8 @@ class Scene:
 
     def head_html(self, audience: Audience, table: Table) -> str:
         """A table's header as this audience kind shows it, rendered once for what it shows."""
-        key = (*cache.of(self.workshop), audience.kind, "head", table.pk, table.name)
+        key = (*cache.of(self.workshop), get_language(), audience.kind, "head", table.pk)
+        key += (table.name,)
         key += (table.participant_count, tuple(table.people) if audience.kind == CONSOLE else ())
         html = cache.fragments.get(key)
         if html is None:
@@ -146,7 +149,8 @@ class Scene:
         by_votes = self.stage.orders_by_votes(audience)
         votes = self.stage.shows_votes(audience)
         shareout = audience.kind == PHONES and self.stage.is_shareout
-        key = (*cache.of(self.workshop), audience.kind, takeaway.pk, takeaway.revision)
+        key = (*cache.of(self.workshop), get_language(), audience.kind, takeaway.pk)
+        key += (takeaway.revision,)
         key += (self.workshop.anonymous, by_votes, votes, shareout)
         html = cache.fragments.get(key)
         if html is None:
@@ -356,7 +360,7 @@ class Renderer:
     def _key(self, audience: Audience, piece: Piece, row: int | None) -> tuple:
         varies = audience.kind == PHONES and piece is BOARD
         table = audience.table_id if varies and self.scene.stage.phones_of_table_differ() else None
-        return (audience.kind, piece.name, row, table)
+        return (audience.kind, piece.name, row, table, get_language())
 
     def render(self, audience: Audience, piece: Piece, extra: dict | None = None, row=None):
         key = self._key(audience, piece, row)
@@ -373,7 +377,7 @@ class Renderer:
     def _own_board(self, audience: Audience, context: dict) -> str:
         """A phone's board in a discussion: the part every table shares rendered once, each
         table's own part (its composer and cards) into it."""
-        shell_key = (audience.kind, BOARD.name, None, "shell")
+        shell_key = (audience.kind, BOARD.name, None, "shell", get_language())
         if shell_key not in self._done:
             shell_context = {**context, "own_table_slot": OWN_TABLE_SLOT, "tables": []}
             self._done[shell_key] = render_piece(audience, BOARD, shell_context)

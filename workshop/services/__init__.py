@@ -65,6 +65,7 @@ from workshop.services.workshops import (
     neighbour,
     rename_table,
     save_as_template,
+    set_projector_language,
     set_projector_theme,
     set_workshop_open,
 )
@@ -111,6 +112,7 @@ __all__ = [
     "set_order_by_votes",
     "set_profile",
     "set_projector_theme",
+    "set_projector_language",
     "set_spotlight",
     "set_steps",
     "set_takeaway_hidden",

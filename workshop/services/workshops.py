@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from workshop import access, agenda_templates, limits, live
+from workshop import access, agenda_templates, languages, limits, live
 from workshop.models import Activity, AgendaTemplate, Participant, Step, Table, User, Workshop
 from workshop.queries import unique_or_none
 from workshop.services import rules
@@ -146,6 +146,18 @@ def set_projector_theme(facilitator: User, workshop: Workshop, theme: str) -> Wo
 
 
 @transaction.atomic
+def set_projector_language(facilitator: User, workshop: Workshop, language: str) -> Workshop:
+    """One of the configured languages: the projector loads itself again in it (its status
+    piece says which it is in)."""
+    if language not in languages.configured():
+        raise Refused(_("Choose one of the languages offered."))
+    with rules.facilitating(facilitator, workshop) as change:
+        workshop.projector_language = language
+        workshop.save(update_fields=["projector_language"])
+        change.show(live.STATUS)
+    return workshop
+
+
 def save_as_template(facilitator: User, workshop: Workshop, name: str) -> AgendaTemplate:
     rules.check_facilitator(facilitator, workshop)
     name = rules.cleaned(name, limits.TEMPLATE_NAME)
