@@ -235,3 +235,97 @@ def test_the_desk_results_report_and_organizers_pages(module_server, showcase, o
     expect(client.get_by_role("heading", name="Most voted takeaways")).to_be_visible()
     audit.check(client, "shared-report")
     audit.assert_clean()
+
+
+# Reflow (WCAG 1.4.10): the narrowest phones, a 390 px one, a 1280 px laptop at 200 % zoom.
+WIDTHS = (320, 390, 640)
+SIDEWAYS = """() => {
+  const width = document.documentElement.clientWidth;
+  const sticksOut = (element) => {
+    const box = element.getBoundingClientRect();
+    return box.width > 0 && box.right > width + 0.5;
+  };
+  // Where it starts: what sticks out inside something that does not.
+  const out = [...document.querySelectorAll("body *")].filter(
+    (element) => sticksOut(element) && !sticksOut(element.parentElement));
+  return {
+    overflow: document.documentElement.scrollWidth - width,
+    from: out.slice(0, 4).map((element) =>
+      `${element.tagName.toLowerCase()}.${[...element.classList].join(".")}`),
+  };
+}"""
+# A phone's text at 200 % (its text-size setting): every rem and em of the page doubles.
+TEXT_200 = "html { font-size: 200% !important; }"
+
+
+class Reflow:
+    def __init__(self):
+        self.found = []
+
+    def check(self, page, name, widths=WIDTHS):
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": 800})
+            page.evaluate(SETTLED)
+            measured = page.evaluate(SIDEWAYS)
+            if measured["overflow"] > 0:
+                self.found.append(f"{name} at {width} px: {measured}")
+            if measured["overflow"] > 0 or width == min(widths):
+                screenshot(page, f"reflow-{name}-{width}")
+
+    def assert_clean(self):
+        assert not self.found, "\n".join(self.found)
+
+
+def test_desk_and_phone_pages_reflow_without_sideways_scrolling(
+    module_server, showcase, open_context
+):
+    server, reflow = module_server.url, Reflow()
+    laptop = open_context(**LAPTOP).new_page()
+    laptop.goto(f"{server}/f/login/")
+    reflow.check(laptop, "sign-in")
+    sign_in(laptop, server)
+    reflow.check(laptop, "workshops")
+    desk = f"{server}/f/w/{showcase}"
+    for name, path in (
+        ("console-finished", "/"),
+        ("agenda", "/agenda/"),
+        ("tables", "/tables/"),
+        ("cards", "/cards/"),
+        ("results", "/results/"),
+        ("report", "/report/"),
+        ("data", "/data/"),
+    ):
+        laptop.goto(desk + path)
+        reflow.check(laptop, name)
+    laptop.goto(desk + "/agenda/")
+    laptop.get_by_role("link", name="Edit “Where do I step in?”").click()
+    reflow.check(laptop, "activity-editor")
+    laptop.goto(f"{server}/f/profile/")
+    reflow.check(laptop, "profile")
+
+    laptop.goto(f"{server}/f/")
+    create_workshop(laptop, "Narrow day", 2, template="Hero to hero-maker")
+    code = laptop.locator(".console__join .code-inline").inner_text()
+    phone = open_context(**PHONE, **CHECKING).new_page()
+    join(phone, f"{server}/j/{code}/", "Anna", table="Table 1")
+    click_next(laptop)
+    reflow.check(laptop, "console-solo")
+    reflow.check(phone, "phone-solo")
+    click_next(laptop)
+    expect(stage_title(phone)).to_have_text("At your table")
+    post(phone, "A takeaway long enough to wrap onto a second line on a narrow phone")
+    reflow.check(laptop, "console-discussion")
+    reflow.check(phone, "phone-discussion")
+
+    # The phone's text at 200 %: the page still fits, and the Post button stays in its card.
+    phone.add_style_tag(content=TEXT_200)
+    reflow.check(phone, "phone-discussion-text-200", widths=(390,))
+    composer = phone.locator("#composer").bounding_box()
+    button = phone.get_by_role("button", name="Post").bounding_box()
+    inside = composer["x"] <= button["x"]
+    inside &= button["x"] + button["width"] <= composer["x"] + composer["width"] + 0.5
+    if not inside:
+        reflow.found.append(f"the Post button {button} sticks out of its card {composer}")
+    phone.locator("#composer").scroll_into_view_if_needed()
+    screenshot(phone, "reflow-phone-composer-text-200")
+    reflow.assert_clean()
