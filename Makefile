@@ -33,9 +33,22 @@ $(VENV)/.installed-test: $(VENV)/.installed
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-install: $(VENV)/.installed node_modules/.package-lock.json
+# The translations, locale/<language>/LC_MESSAGES/*.po, compiled into the .mo files Django reads:
+# build output, never committed. GNU gettext's msgfmt compiles them, as Django's compilemessages
+# does; --check refuses a catalogue whose placeholders do not match its English.
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
-install-test: $(VENV)/.installed-test node_modules/.package-lock.json
+%.mo: %.po
+	@command -v msgfmt >/dev/null 2>&1 || { \
+		echo "msgfmt (GNU gettext) is needed to compile the translations in locale/."; \
+		echo "Install it, then run make again: apt-get install gettext, or brew install gettext."; \
+		exit 1; }
+	msgfmt --check -o $@ $<
+
+install: $(VENV)/.installed node_modules/.package-lock.json $(MO_FILES)
+
+install-test: $(VENV)/.installed-test node_modules/.package-lock.json $(MO_FILES)
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -64,7 +77,7 @@ format: install-test
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles
+	rm -rf $(VENV) node_modules staticfiles $(MO_FILES)
 
 # Refresh the README's pictures from a real run in Chromium.
 screenshots: install-test
