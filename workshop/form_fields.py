@@ -40,4 +40,7 @@ class LimitedTextField(forms.CharField):
         attrs = super().widget_attrs(widget)
         if not self.limit.multiline and not widget.is_hidden:
             attrs["maxlength"] = str(self.limit.max_length)
+        if not widget.is_hidden:
+            # Typed in any script: an Arabic title is typed, and its caret moves, right to left.
+            attrs["dir"] = "auto"
         return attrs

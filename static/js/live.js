@@ -473,10 +473,12 @@
         card.className = "takeaway takeaway--pending";
         const text = document.createElement("p");
         text.className = "takeaway__text";
+        text.dir = "auto";
         text.textContent = entry.text;
         const meta = document.createElement("p");
         meta.className = "takeaway__meta";
-        const author = document.createElement("span");
+        // As the server draws a card (participants/board.html): the name keeps its own direction.
+        const author = document.createElement("bdi");
         author.className = "takeaway__author";
         author.textContent = screen().dataset.meName || "";
         const status = document.createElement("span");
