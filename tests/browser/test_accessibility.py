@@ -112,6 +112,10 @@ def test_a_live_day_on_the_phone_projector_and_console(module_server, open_conte
     expect(phone.locator(".form-error").first).to_be_visible()
     audit.check(phone, "phone-join-errors")
     join(phone, f"{server}/j/{code}/", "Anna", table="Table 1")
+    phone.goto(f"{server}/w/{code}/no-such-page/")
+    audit.check(phone, "phone-not-found")
+    phone.get_by_role("link", name="Rejoin the workshop").click()  # straight back to its board
+    expect(phone.locator("#board")).to_be_visible()
 
     def every_screen(kind):
         for page in (phone, projector, laptop):
