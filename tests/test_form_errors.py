@@ -7,6 +7,8 @@ from html.parser import HTMLParser
 import pytest
 
 from tests.conftest import PASSWORD, as_phone, post
+from tests.results_day import go_to
+from workshop import agenda_templates, services
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +141,19 @@ def test_adding_an_activity_without_a_kind_ties_the_error_to_the_choices(
     response = client.post(f"/f/w/{workshop.pk}/agenda/add/", {"title": "", "kind": ""})
     page = assert_errors_tied(response, at_least=2)
     assert {"id_kind_error", "id_title_error"} <= page.ids
+
+
+def test_every_hint_a_phones_reflection_names_is_on_the_page(client, facilitator):
+    agenda = agenda_templates.built_in_agenda(agenda_templates.HERO_TO_HERO_MAKER)
+    workshop = services.create_workshop(facilitator, "Reflecting", 2, agenda=agenda)
+    solo = go_to(facilitator, workshop, "solo")
+    checklist = solo.steps.get(kind="checklist")
+    checklist.help_text = "Tick every one you recognise."
+    checklist.save()
+    anna = services.join(workshop, workshop.tables.first(), "Anna")
+    page = Elements(as_phone(client, anna).get(f"/w/{workshop.code}/").content.decode())
+    described = [attrs for tag, attrs in page.elements if attrs.get("aria-describedby")]
+    hint = f"answer-{checklist.pk}-hint"
+    assert any(attrs["aria-describedby"] == hint for attrs in described)
+    for attrs in described:
+        assert set(attrs["aria-describedby"].split()) <= page.ids, attrs
