@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
 from tests.browser.test_live_loop import create_workshop, join, post, sign_in
+from tests.browser.test_remote import SMALL_PHONE
 from tests.browser.test_whole_day import stage_title
 
 pytestmark = pytest.mark.browser
@@ -200,10 +201,11 @@ def test_the_whole_day_runs_from_the_console_with_the_keyboard_alone(server, ope
 def test_a_phone_keeps_focus_sensible_through_a_reflection_and_a_move_of_the_room(
     server, open_context
 ):
-    laptop = open_context(viewport={"width": 1280, "height": 800}).new_page()
-    sign_in(laptop, server)
-    create_workshop(laptop, "Paging with the keyboard", 2, template="Hero to hero-maker")
-    code = laptop.locator(".console__join .code-inline").inner_text()
+    # The facilitator runs the room from the remote: the console on their phone.
+    remote = open_context(**SMALL_PHONE).new_page()
+    sign_in(remote, server)
+    create_workshop(remote, "Paging with the keyboard", 2, template="Hero to hero-maker")
+    code = remote.locator(".console__join .code-inline").inner_text()
     phone = open_context(**PHONE).new_page()
     join(phone, f"{server}/j/{code}/", "Ben", table="Table 1")
     other = open_context(**PHONE).new_page()
@@ -211,8 +213,12 @@ def test_a_phone_keeps_focus_sensible_through_a_reflection_and_a_move_of_the_roo
 
     # The room moves on while focus is on the page: the phone starts at the new heading.
     phone.locator(".phone-header").click()
-    laptop.locator(".runbar").get_by_role("button", name=re.compile("Next")).click()
-    expect(stage_title(phone)).to_have_text("Where do I step in?")
+    tab_to(remote, key("step-next"))
+    press_and_stay(
+        remote,
+        key("step-next"),
+        then=lambda: expect(stage_title(phone)).to_have_text("Where do I step in?"),
+    )
     focused(phone, "#board .stage-head__title")
 
     # Paging: each step's own field, never the form's hidden token.
@@ -232,8 +238,11 @@ def test_a_phone_keeps_focus_sensible_through_a_reflection_and_a_move_of_the_roo
     focused(phone, ".solo-step.is-current textarea")
 
     # At the table, someone else's post redraws the list, not the field being typed in.
-    laptop.locator(".runbar").get_by_role("button", name=re.compile("Next")).click()
-    expect(stage_title(phone)).to_have_text("At your table")
+    press_and_stay(
+        remote,
+        key("step-next"),
+        then=lambda: expect(stage_title(phone)).to_have_text("At your table"),
+    )
     focused(phone, "#board .stage-head__title")
     field = phone.get_by_role("textbox", name=re.compile("Post a takeaway"))
     tab_to(phone, "#composer-text")
