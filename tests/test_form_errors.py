@@ -5,10 +5,14 @@ address is typed as an email address."""
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from tests.conftest import PASSWORD, as_phone, post
 from tests.results_day import go_to
 from workshop import agenda_templates, services
+from workshop.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +161,12 @@ def test_every_hint_a_phones_reflection_names_is_on_the_page(client, facilitator
     assert any(attrs["aria-describedby"] == hint for attrs in described)
     for attrs in described:
         assert set(attrs["aria-describedby"].split()) <= page.ids, attrs
+
+
+def test_an_organizers_new_password_errors_are_tied_to_their_fields(client, facilitator):
+    organizer = User.objects.create_user("learning@example.com", None, is_organizer=True)
+    uid = urlsafe_base64_encode(force_bytes(organizer.pk))
+    path = f"/o/welcome/{uid}/{default_token_generator.make_token(organizer)}/"
+    response = client.post(path, {"new_password1": "one long phrase", "new_password2": "another"})
+    page = assert_errors_tied(response)
+    assert "id_new_password2_error" in page.ids
