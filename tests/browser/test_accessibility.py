@@ -311,7 +311,12 @@ def test_desk_and_phone_pages_reflow_without_sideways_scrolling(
     create_workshop(laptop, "Narrow day", 2, template="Hero to hero-maker")
     code = laptop.locator(".console__join .code-inline").inner_text()
     phone = open_context(**PHONE, **CHECKING).new_page()
+    phone.goto(f"{server}/j/")
+    reflow.check(phone, "phone-enter-code")
+    phone.goto(f"{server}/j/{code}/")
+    reflow.check(phone, "phone-join")
     join(phone, f"{server}/j/{code}/", "Anna", table="Table 1")
+    reflow.check(phone, "phone-slide")
     click_next(laptop)
     reflow.check(laptop, "console-solo")
     reflow.check(phone, "phone-solo")
@@ -320,6 +325,10 @@ def test_desk_and_phone_pages_reflow_without_sideways_scrolling(
     post(phone, "A takeaway long enough to wrap onto a second line on a narrow phone")
     reflow.check(laptop, "console-discussion")
     reflow.check(phone, "phone-discussion")
+    notes = phone.context.new_page()
+    notes.goto(f"{server}/w/{code}/notes/")
+    reflow.check(notes, "phone-notes")
+    notes.close()
 
     # The phone's text at 200 %: the page still fits, and the Post button stays in its card.
     phone.add_style_tag(content=TEXT_200)
