@@ -266,15 +266,23 @@ class Reflow:
     def __init__(self):
         self.found = []
 
-    def check(self, page, name, widths=WIDTHS):
+    def check(self, page, name, widths=WIDTHS, height=800):
         for width in widths:
-            page.set_viewport_size({"width": width, "height": 800})
+            page.set_viewport_size({"width": width, "height": height})
             page.evaluate(SETTLED)
             measured = page.evaluate(SIDEWAYS)
             if measured["overflow"] > 0:
                 self.found.append(f"{name} at {width} px: {measured}")
             if measured["overflow"] > 0 or width == min(widths):
                 screenshot(page, f"reflow-{name}-{width}")
+
+    def post_button_inside(self, page, how):
+        composer = page.locator("#composer").bounding_box()
+        button = page.get_by_role("button", name="Post").bounding_box()
+        inside = composer["x"] <= button["x"]
+        inside &= button["x"] + button["width"] <= composer["x"] + composer["width"] + 0.5
+        if not inside:
+            self.found.append(f"{how}, the Post button {button} sticks out of its card {composer}")
 
     def assert_clean(self):
         assert not self.found, "\n".join(self.found)
@@ -333,12 +341,22 @@ def test_desk_and_phone_pages_reflow_without_sideways_scrolling(
     # The phone's text at 200 %: the page still fits, and the Post button stays in its card.
     phone.add_style_tag(content=TEXT_200)
     reflow.check(phone, "phone-discussion-text-200", widths=(390,))
-    composer = phone.locator("#composer").bounding_box()
-    button = phone.get_by_role("button", name="Post").bounding_box()
-    inside = composer["x"] <= button["x"]
-    inside &= button["x"] + button["width"] <= composer["x"] + composer["width"] + 0.5
-    if not inside:
-        reflow.found.append(f"the Post button {button} sticks out of its card {composer}")
+    reflow.post_button_inside(phone, "text at 200 %")
     phone.locator("#composer").scroll_into_view_if_needed()
     screenshot(phone, "reflow-phone-composer-text-200")
+
+    # The whole phone zoomed to 200 %: a 390 x 844 screen is 195 x 422 CSS pixels.
+    zoomed = open_context(**{**PHONE, "viewport": {"width": 195, "height": 422}}, **CHECKING)
+    zoomed.add_cookies(phone.context.cookies())  # the same participant
+    zoomed = zoomed.new_page()
+    zoomed.goto(f"{server}/w/{code}/")
+    live(zoomed)
+    reflow.check(zoomed, "phone-zoom-200", widths=(195,), height=422)
+    reflow.post_button_inside(zoomed, "zoomed to 200 %")
+    # Its header scrolls away rather than stay over a screen this short.
+    header = zoomed.locator(".phone-header").evaluate("(e) => getComputedStyle(e).position")
+    if header == "sticky":
+        reflow.found.append("zoomed to 200 %, the phone's header stays over the page")
+    zoomed.locator("#composer").scroll_into_view_if_needed()
+    screenshot(zoomed, "reflow-phone-zoom-200")
     reflow.assert_clean()
