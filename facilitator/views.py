@@ -90,7 +90,9 @@ def projector(request, key):
             ws_path=f"/ws/p/{workshop.projector_key}/",
             updates_url=reverse("facilitator:projector_updates", args=[workshop.projector_key]),
         )
-        return render(request, "facilitator/projector.html", context)
+        response = render(request, "facilitator/projector.html", context)
+        response["Content-Language"] = translation.get_language()
+        return response
 
 
 def projector_updates(request, key):

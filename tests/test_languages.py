@@ -139,8 +139,10 @@ def test_the_projector_is_in_the_language_the_facilitator_gives_it(client, facil
     client.post(f"/f/w/{workshop.pk}/projector-language/", {"language": "fr"})
     workshop.refresh_from_db()
     assert workshop.projector_language == "fr"
-    page = projector.get(f"/p/{workshop.projector_key}/").content.decode()
+    response = projector.get(f"/p/{workshop.projector_key}/")
+    page = response.content.decode()
     assert html_lang(page) == ("fr", "ltr") and "Rejoignez sur votre téléphone" in page
+    assert response["Content-Language"] == "fr"
     assert 'data-rendered-language="fr"' in page
     # The console offers the languages, the projector's chosen.
     console = client.get(f"/f/w/{workshop.pk}/").content.decode()
