@@ -170,3 +170,14 @@ def test_an_organizers_new_password_errors_are_tied_to_their_fields(client, faci
     response = client.post(path, {"new_password1": "one long phrase", "new_password2": "another"})
     page = assert_errors_tied(response)
     assert "id_new_password2_error" in page.ids
+
+
+def test_a_table_left_without_a_name_is_tied_to_its_error(client, facilitator, workshop, tables):
+    client.force_login(facilitator)
+    data = {"form-TOTAL_FORMS": "3", "form-INITIAL_FORMS": "3"}
+    for index, table in enumerate(tables):
+        data |= {f"form-{index}-id": table.pk, f"form-{index}-name": table.name}
+    data["form-1-name"] = ""
+    response = client.post(f"/f/w/{workshop.pk}/tables/", data)
+    page = assert_errors_tied(response)
+    assert "id_form-1-name_error" in page.ids
