@@ -6,9 +6,11 @@ template string not wrapped in {% translate %} or {% blocktranslate %} would sho
 every screen whatever its language. Both fail here, in `make test`.
 """
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,7 +45,7 @@ def test_there_is_a_catalogue_for_every_configured_language_but_english():
 @pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda path: str(path.relative_to(ROOT)))
 def test_each_catalogue_compiles_with_its_placeholders_intact(catalogue, tmp_path):
     msgfmt = shutil.which("msgfmt")
-    assert msgfmt, "msgfmt (GNU gettext) is needed: apt-get install gettext, or brew install gettext"
+    assert msgfmt, "msgfmt (GNU gettext) is needed: apt-get install gettext (or brew)"
     result = subprocess.run(
         [msgfmt, "--check", "--statistics", "-o", str(tmp_path / "out.mo"), str(catalogue)],
         capture_output=True,
@@ -52,6 +54,42 @@ def test_each_catalogue_compiles_with_its_placeholders_intact(catalogue, tmp_pat
     assert result.returncode == 0, result.stderr
     # Every message translated: none left untranslated or fuzzy (a guess msgmerge made).
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+
+
+def messages_of(catalogue: Path) -> set[tuple[str, ...]]:
+    """The catalogue's messages: each context and msgid (their first two lines, enough to tell
+    them apart), obsolete ones left out."""
+    entry = re.compile(r'^(?:msgctxt "(.*)"\n)?msgid "(.*)"\n(?:"(.*)")?', re.MULTILINE)
+    return set(entry.findall(catalogue.read_text()))
+
+
+def test_every_message_of_the_source_is_in_every_catalogue(tmp_path):
+    """makemessages, run on a copy of the source: it finds nothing the catalogues lack. A new
+    string must be translated (README, "Adding a language") before it reaches a screen."""
+    copy = tmp_path / "app"
+    ignore = shutil.ignore_patterns("__pycache__", "*.mo")
+    for folder in ("workshop", "facilitator", "participants", "templates", "locale", "static"):
+        shutil.copytree(ROOT / folder, copy / folder, ignore=ignore)
+    shutil.copy(ROOT / "manage.py", copy / "manage.py")
+    languages = [f"--locale={code}" for code, _name in settings.LANGUAGES if code != "en"]
+    for domain in ("django", "djangojs"):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "makemessages", f"--domain={domain}", *languages],
+            cwd=copy,
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "workshop.settings",
+                "DATA_DIR": str(tmp_path / "data"),
+            },
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+    for fresh in sorted((copy / "locale").glob("*/LC_MESSAGES/*.po")):
+        committed = ROOT / fresh.relative_to(copy)
+        assert committed.exists(), f"{committed.relative_to(ROOT)} is missing"
+        missing = messages_of(fresh) - messages_of(committed)
+        assert not missing, f"{committed.relative_to(ROOT)} lacks {sorted(missing)[:5]}"
 
 
 def visible_text_outside_translation(source: str) -> list[str]:

@@ -7,6 +7,7 @@ Saved templates store exactly this; one saved before an option existed has it of
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 HERO_TO_HERO_MAKER = "hero-to-hero-maker"
 
@@ -96,7 +97,8 @@ def _hero_to_hero_maker():
                 },
                 {
                     "kind": "commitment",
-                    "prompt": _("My commitment"),
+                    # Its own message: My notes says "My commitment" with a plural.
+                    "prompt": pgettext_lazy("the reflection's last step", "My commitment"),
                     "help_text": _(
                         "Where will you step back, and what will you do instead? "
                         "Be specific: a meeting, a customer, a date."
