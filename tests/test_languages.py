@@ -141,7 +141,7 @@ def test_the_projector_is_in_the_language_the_facilitator_gives_it(client, facil
     assert workshop.projector_language == "fr"
     response = projector.get(f"/p/{workshop.projector_key}/")
     page = response.content.decode()
-    assert html_lang(page) == ("fr", "ltr") and "Rejoignez sur votre téléphone" in page
+    assert html_lang(page) == ("fr", "ltr") and "Rejoignez depuis votre téléphone" in page
     assert response["Content-Language"] == "fr"
     assert 'data-rendered-language="fr"' in page
     # The console offers the languages, the projector's chosen.

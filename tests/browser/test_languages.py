@@ -51,7 +51,7 @@ def test_three_phones_three_languages_and_a_projector_in_a_fourth(server, open_c
         server + laptop.get_by_role("link", name="Open projector view").get_attribute("href")
     )
     expect(projector.locator("html")).to_have_attribute("lang", "fr")
-    expect(projector.get_by_text("Rejoignez sur votre téléphone")).to_be_visible()
+    expect(projector.get_by_text("Rejoignez depuis votre téléphone")).to_be_visible()
     expect(projector.locator("#live-status")).to_have_attribute("data-state", "live")
 
     # A phone whose browser asks for French gets the join screen in French.
