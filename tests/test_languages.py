@@ -16,7 +16,7 @@ from django.utils import translation
 from tests.test_consumers import connect, facilitator_cookie, participant_cookie, receive
 from workshop import agenda_templates, env, languages, services
 from workshop.access import DEVICE_COOKIE
-from workshop.live import cache
+from workshop.live import cache, fanout
 from workshop.models import Activity, Participant, Workshop
 
 # What each language calls the share-out, which every phone's board names as the room moves.
@@ -305,3 +305,19 @@ async def test_a_socket_in_a_language_no_change_was_rendered_in_is_told_to_catch
     answer = await sync_to_async(phone_client.get)(f"/w/{workshop.code}/updates/?after=1")
     assert "Erkenntnis" in json.loads(answer.content)["content"]
     await phone.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_heartbeat_reaches_a_tables_phones_in_every_language(workshop, anna, tables):
+    ben = await sync_to_async(services.join)(workshop, tables[0], "Ben")
+    german = await connect(f"/ws/w/{workshop.code}/?lang=de", await participant_cookie(anna))
+    english = await connect(f"/ws/w/{workshop.code}/", await participant_cookie(ben))
+    for phone in (german, english):
+        await receive(phone)
+    await fanout.here().beat(workshop.pk, everyone=True)
+    revision = await sync_to_async(lambda: workshop.tables.get(pk=tables[0].pk).feed_revision)()
+    for phone in (german, english):
+        message = await receive(phone)
+        assert message == {"revision": revision, "now": message["now"]}
+    for phone in (german, english):
+        await phone.disconnect()
