@@ -266,6 +266,7 @@ def valid_values(room: Room) -> dict:
         "key": ours.workshop.projector_key,
         "token": "not-a-token",
         "uidb64": "MQ",
+        "language": "de",  # the JavaScript catalogue's
         # `pk` is a takeaway (Anna's own), a step or an activity, depending on the route.
         "pk": ours.tricky.pk,
         "_solo": solo.pk,
@@ -289,6 +290,7 @@ def other_values(room: Room) -> dict:
         "key": [theirs.workshop.projector_key, room.share_key, room.their_share_key],
         "token": [],
         "uidb64": [],
+        "language": ["en", "de-at", "klingon"],
         "pk": [
             theirs.tricky.pk,
             solo.pk,
