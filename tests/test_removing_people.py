@@ -20,14 +20,14 @@ def test_the_console_offers_to_remove_each_person_at_a_table(client, facilitator
     console = client.get(f"/f/w/{workshop.pk}/").content.decode()
     assert "Remove someone…" in console
     assert f'href="{remove_url(workshop, anna)}"' in console
-    assert "Remove Anna" in console
+    assert "Remove <bdi>Anna</bdi>" in console
 
 
 def test_removing_asks_first_and_says_what_it_deletes(client, facilitator, workshop, anna):
     post(anna, "Mine")
     client.force_login(facilitator)
     page = client.get(remove_url(workshop, anna)).content.decode()
-    assert "Remove Anna from the workshop?" in page
+    assert "Remove <bdi>Anna</bdi> from the workshop?" in page
     assert "The 1 takeaway they posted is deleted" in page
     assert "That phone cannot join this workshop again." in page
     anna.refresh_from_db()
