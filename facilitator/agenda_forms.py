@@ -70,10 +70,13 @@ class ActivityForm(forms.Form):
     def __init__(self, *args, activity: Activity, **kwargs):
         kwargs.setdefault("initial", self.initial_for(activity))
         super().__init__(*args, **kwargs)
-        if activity.kind == Activity.Kind.SHAREOUT:
+        if activity.source_kind:
             self.fields["source"].queryset = activity.workshop.activities.filter(
-                kind=Activity.Kind.DISCUSSION
+                kind=activity.source_kind
             )
+            if activity.kind == Activity.Kind.PATTERN:
+                self.fields["source"].label = _("Shows the counts of")
+                self.fields["source"].empty_label = _("No reflection")
         else:
             del self.fields["source"]
         # Left out, another kind's option is neither shown nor saved (the service ignores it).

@@ -14,7 +14,11 @@ from workshop.access import facilitated_workshop
 @login_required
 def data_settings(request, workshop_id):
     workshop = facilitated_workshop(request, workshop_id)
-    initial = {"anonymous": workshop.anonymous, "retention_days": workshop.retention_days}
+    initial = {
+        "anonymous": workshop.anonymous,
+        "retention_days": workshop.retention_days,
+        "reveal_threshold": workshop.reveal_threshold,
+    }
     form = DataSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -23,6 +27,7 @@ def data_settings(request, workshop_id):
                 workshop,
                 anonymous=form.cleaned_data["anonymous"],
                 retention_days=form.cleaned_data["retention_days"],
+                reveal_threshold=form.cleaned_data["reveal_threshold"],
             )
         except services.Refused as refused:
             form.add_error(None, str(refused))

@@ -43,3 +43,15 @@ class DataSettingsForm(forms.Form):
             "workshops."
         ),
     )
+    reveal_threshold = forms.IntegerField(
+        label=_("Answers needed before the room's counts show"),
+        required=False,  # left empty, it stays as it was
+        min_value=2,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_(
+            "When you show the room how many people ticked each option of a private checklist, "
+            "the projector waits until at least this many have answered: with fewer, a count "
+            "could point at someone."
+        ),
+    )

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from workshop import live, services
 from workshop.access import facilitated_workshop
-from workshop.models import Activity, Table, Takeaway, Workshop
+from workshop.models import Activity, Step, Table, Takeaway, Workshop
 
 
 def console_answer(request, workshop):
@@ -104,6 +104,18 @@ def focus(request, workshop_id):
     if request.POST.get("table"):
         table = get_object_or_404(Table, pk=_id(request.POST["table"]), workshop=workshop)
     services.set_focus(request.user, workshop, table)
+    return console_answer(request, workshop)
+
+
+@login_required
+@require_POST
+def reveal(request, workshop_id, activity_id):
+    """The counts of one of the reflection's checklists on the projector, or none."""
+    workshop, activity = _activity(request, workshop_id, activity_id, Activity.Kind.SOLO)
+    step = None
+    if request.POST.get("step"):
+        step = get_object_or_404(Step, pk=_id(request.POST["step"]), activity=activity)
+    services.reveal_step(request.user, activity, step)
     return console_answer(request, workshop)
 
 

@@ -54,6 +54,7 @@ urlpatterns = [
     path("f/w/<int:workshop_id>/t/<int:takeaway_id>/approve/", run_views.approve, name="approve"),
     path("f/w/<int:workshop_id>/approve/", run_views.approve_all, name="approve_all"),
     path("f/w/<int:workshop_id>/focus/", run_views.focus, name="focus"),
+    path("f/w/<int:workshop_id>/reveal/<int:activity_id>/", run_views.reveal, name="reveal"),
     path("f/w/<int:workshop_id>/updates/", views.console_updates, name="console_updates"),
     # The agenda editor.
     path("f/w/<int:workshop_id>/agenda/", agenda_views.agenda, name="agenda"),

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from workshop import aggregates
 from workshop.models import SHOWN_TAKEAWAYS, Activity, Answer, Participant, Step, Takeaway
 
 
@@ -22,6 +23,22 @@ class Entry:
     prompt: str
     text: str = ""
     choices: list[str] = field(default_factory=list)
+    # For a checklist the room answered enough of: how many others ticked each of these too.
+    others: dict[str, int] = field(default_factory=dict)
+
+    def ticks(self) -> list[tuple[str, str]]:
+        """Each option ticked, with what the room says of it ("" when it says nothing)."""
+        return [(choice, self.with_the_room(choice)) for choice in self.choices]
+
+    def with_the_room(self, choice: str) -> str:
+        if choice not in self.others:
+            return ""
+        others = self.others[choice]
+        if not others:
+            return _("Only you, in this room")
+        return ngettext("You and %(count)d other", "You and %(count)d others", others) % {
+            "count": others
+        }
 
 
 @dataclass
@@ -60,6 +77,14 @@ def _agenda_order(activity: Activity | None):
     return (1, 0, 0) if activity is None else (0, activity.position, activity.pk)
 
 
+def _others_who_ticked(step: Step, choices: list[str], workshop) -> dict[str, int]:
+    """The room's count of each option the participant ticked, less their own tick; nothing
+    while too few people answered for the counts to be shown (workshop.aggregates)."""
+    pattern = aggregates.checklist_pattern(step, workshop.reveal_threshold)
+    counts = {bar.label: bar.count for bar in pattern.bars}
+    return {choice: counts[choice] - 1 for choice in choices if choice in counts}
+
+
 def notes_for(participant: Participant) -> Notes:
     answers = (
         Answer.objects.filter(participant=participant)
@@ -72,6 +97,8 @@ def notes_for(participant: Participant) -> Notes:
         if not (answer.text or answer.choices):
             continue
         entry = Entry(prompt=step.prompt, text=answer.text, choices=list(answer.choices))
+        if step.kind == Step.Kind.CHECKLIST and answer.choices:
+            entry.others = _others_who_ticked(step, answer.choices, participant.workshop)
         if step.kind == Step.Kind.COMMITMENT:
             commitments.append(entry)
         else:
@@ -148,7 +175,10 @@ def as_markdown(notes: Notes) -> str:
         out += ["## " + markdown_escape(section.title), ""]
         for entry in section.entries:
             out += [f"**{markdown_escape(entry.prompt)}**", ""]
-            out += [f"- {markdown_escape(choice)}" for choice in entry.choices]
+            out += [
+                f"- {markdown_escape(choice)}" + (f" — *{room}*" if room else "")
+                for choice, room in entry.ticks()
+            ]
             if entry.choices:
                 out += [""]
             if entry.text:
@@ -193,7 +223,8 @@ def as_text(notes: Notes) -> str:
         out += ["", *_heading(section.title, "-")]
         for entry in section.entries:
             out += ["", entry.prompt]
-            out += [f"    [x] {choice}" for choice in entry.choices]
+            for choice, room in entry.ticks():
+                out += [f"    [x] {choice}" + (f" ({room})" if room else "")]
             out += _indented(entry.text)
     if notes.takeaways:
         out += ["", *_heading(_("Takeaways of %(table)s") % {"table": notes.table}, "-")]

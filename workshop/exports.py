@@ -20,6 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from workshop import aggregates
 from workshop.models import Vote, Workshop
 from workshop.report import (
     Summary,
@@ -249,6 +250,13 @@ def _summary_sheet(sheet, summary: Summary) -> None:
         _row(sheet, values, alignments=[WRAP] * len(values))
     if not summary.most_voted:
         _row(sheet, [_("No votes were given.")])
+    for pattern in summary.patterns:
+        sheet.append([])
+        _row(sheet, [pattern.step.prompt], font=HEADING_FONT, alignments=[None])
+        _header_row(sheet, [_("Count"), _("Option")])
+        for bar in pattern.bars:
+            _row(sheet, [bar.count, bar.label])
+        _row(sheet, [pattern.answered, _("people answered")], font=bold)
 
 
 def _activity_sheet(sheet, items, include_hidden: bool) -> None:
@@ -359,11 +367,23 @@ def _json_activity(activity, position: int) -> dict:
         "instructions": activity.instructions,
         "duration_minutes": activity.duration_minutes,
         "source_id": activity.source_id,
-        "steps": [
-            {"kind": step.kind, "prompt": step.prompt, "options": list(step.options)}
-            for step in activity.steps.all()
-        ],
+        "steps": [_json_step(step, activity.workshop) for step in activity.steps.all()],
     }
+
+
+def _json_step(step, workshop) -> dict:
+    data = {"kind": step.kind, "prompt": step.prompt, "options": list(step.options)}
+    if step.kind == step.Kind.CHECKLIST:
+        data["room"] = _json_room(aggregates.checklist_pattern(step, workshop.reveal_threshold))
+    return data
+
+
+def _json_room(pattern) -> dict | None:
+    """How many people ticked each option; nothing below the workshop's threshold."""
+    if pattern.waiting:
+        return None
+    counts = [{"option": bar.label, "count": bar.count} for bar in pattern.bars]
+    return {"answered": pattern.answered, "counts": counts}
 
 
 def _json_takeaway(item) -> dict:

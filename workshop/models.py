@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -114,13 +115,20 @@ class Workshop(models.Model):
     projector_theme = models.CharField(
         _("projector theme"), max_length=8, choices=Theme.choices, default=Theme.DARK
     )
-    anonymous = models.BooleanField(_("anonymous"), default=False)
     # The projector's language, chosen from the console; "" for the site's default.
     projector_language = models.CharField(_("projector language"), max_length=16, blank=True)
     # The languages the workshop's live screens were opened in, per kind of screen, such as
     # "[table:de][table:fr][console:en]" (workshop.languages): each change is rendered once in
     # each, whatever the size of the room.
     screen_languages = models.TextField(blank=True, default="", editable=False)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    # The room's pattern of a private step (workshop.aggregates) shows nothing until at least
+    # this many people have answered it: below, a count could point at someone.
+    reveal_threshold = models.PositiveSmallIntegerField(
+        _("answers needed before the room's pattern shows"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(100)],
+    )
     retention_days = models.PositiveSmallIntegerField(
         _("keep the workshop"), choices=Retention.choices, null=True, blank=True, default=30
     )
@@ -138,16 +146,16 @@ class Workshop(models.Model):
         return self.status == self.Status.OPEN
 
     @property
+    def projector_language_code(self) -> str:
+        return self.projector_language or settings.LANGUAGE_CODE
+
+    @property
     def expires_at(self):
         """When `manage.py purgeexpired` deletes this workshop, or None while it is kept."""
         if self.closed_at is None or self.retention_days is None:
             return None
         return self.closed_at + timedelta(days=self.retention_days)
 
-
-    @property
-    def projector_language_code(self) -> str:
-        return self.projector_language or settings.LANGUAGE_CODE
 
 class Table(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="tables")
@@ -177,6 +185,8 @@ class Activity(models.Model):
         SOLO = "solo", _("Solo reflection (private)")
         DISCUSSION = "discussion", _("Table discussion")
         SHAREOUT = "shareout", _("Share-out")
+        # The room's counts of a reflection's checklists, on the big screen.
+        PATTERN = "pattern", _("The room's answers")
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="activities")
     position = models.PositiveIntegerField(default=0)
@@ -186,20 +196,25 @@ class Activity(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"), null=True, blank=True
     )
-    # A share-out shows the takeaways of one discussion.
+    # A share-out shows the takeaways of one discussion; the room's answers, the counts of one
+    # reflection's checklists (SOURCE_KINDS).
     source = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="shareouts",
-        limit_choices_to={"kind": "discussion"},
+        limit_choices_to={"kind__in": ("discussion", "solo")},
     )
     order_by_votes = models.BooleanField(default=False)
     # A share-out's counts (and the order they make) kept off the projector until revealed.
     votes_hidden = models.BooleanField(_("hide the counts until I reveal them"), default=False)
     # A discussion's new takeaways wait for the facilitator before any other table sees them.
     moderated = models.BooleanField(_("approve before showing"), default=False)
+    # A reflection's checklist step whose counts the projector shows (workshop.aggregates).
+    revealed_step = models.ForeignKey(
+        "Step", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     revision = models.PositiveBigIntegerField(default=0)
     # When the room last moved away from it: a reflection takes answers a little longer.
     left_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -217,6 +232,18 @@ class Activity(models.Model):
     @property
     def is_discussion(self):
         return self.kind == self.Kind.DISCUSSION
+
+    @property
+    def source_kind(self) -> str | None:
+        """The kind of activity this one shows (its `source`), if it shows one."""
+        return SOURCE_KINDS.get(self.kind)
+
+
+# The activities that show another: what kind of activity each shows.
+SOURCE_KINDS = {
+    Activity.Kind.SHAREOUT: Activity.Kind.DISCUSSION,
+    Activity.Kind.PATTERN: Activity.Kind.SOLO,
+}
 
 
 class Step(models.Model):

@@ -12,7 +12,16 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workshop.models import SHOWN_TAKEAWAYS, Activity, Completion, Participant, Takeaway, Workshop
+from workshop import aggregates
+from workshop.models import (
+    SHOWN_TAKEAWAYS,
+    Activity,
+    Completion,
+    Participant,
+    Step,
+    Takeaway,
+    Workshop,
+)
 
 MOST_VOTED = 5
 BY_TABLE = ("table__number", "posted_at", "pk")  # the order of Results.items
@@ -75,6 +84,8 @@ class Section:
 class SoloSummary:
     title: str
     finished: int
+    # The room's counts of each checklist enough people answered (workshop.aggregates).
+    patterns: list = field(default_factory=list)
 
 
 @dataclass
@@ -203,6 +214,8 @@ class Summary:
     agenda: list[Activity]
     tables: list[TableSummary]
     most_voted: list[Item]
+    # The room's counts of the reflections' checklists, where enough people answered.
+    patterns: list = field(default_factory=list)
 
     @property
     def participant_count(self) -> int:
@@ -219,14 +232,27 @@ def summary_for(workshop: Workshop) -> Summary:
         by_table[row["table_id"]].takeaways = row["n"]
         by_table[row["table_id"]].votes = row["votes"] or 0
     voted = shown.filter(vote_count__gt=0).order_by("-vote_count", "posted_at", *BY_TABLE)
+    agenda = agenda_of(workshop)
     return Summary(
         title=workshop.title,
         date=timezone.localtime(workshop.created_at).date(),
         facilitator=facilitator_name(workshop),
-        agenda=agenda_of(workshop),
+        agenda=agenda,
         tables=tables,
         most_voted=[_item(workshop, takeaway) for takeaway in voted[:MOST_VOTED]],
+        patterns=[
+            pattern
+            for activity in agenda
+            if activity.kind == Activity.Kind.SOLO
+            for pattern in _patterns(activity, workshop.reveal_threshold)
+        ],
     )
+
+
+def _patterns(activity: Activity, threshold: int) -> list:
+    checklists = [step for step in activity.steps.all() if step.kind == Step.Kind.CHECKLIST]
+    patterns = [aggregates.checklist_pattern(step, threshold) for step in checklists]
+    return [pattern for pattern in patterns if not pattern.waiting]
 
 
 def results_for(workshop: Workshop, *, include_hidden: bool = False) -> Results:
@@ -260,7 +286,9 @@ def results_for(workshop: Workshop, *, include_hidden: bool = False) -> Results:
         .annotate(n=Count("pk"))
     )
     solo = [
-        SoloSummary(a.title, finished.get(a.pk, 0)) for a in agenda if a.kind == Activity.Kind.SOLO
+        SoloSummary(a.title, finished.get(a.pk, 0), _patterns(a, workshop.reveal_threshold))
+        for a in agenda
+        if a.kind == Activity.Kind.SOLO
     ]
     return Results(
         workshop=workshop,

@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from workshop import aggregates
 from workshop.live import cache
 from workshop.live.pieces import (
     BOARD,
@@ -34,7 +35,7 @@ from workshop.live.pieces import (
     Piece,
     Stage,
 )
-from workshop.models import Activity, Completion, Participant, Table, Takeaway
+from workshop.models import Activity, Completion, Participant, Step, Table, Takeaway
 from workshop.queries import unique_or_none
 
 EVERYTHING = Q()
@@ -93,12 +94,38 @@ class Scene:
 
     @cached_property
     def progress(self) -> dict | None:
+        if self.stage.kind == Activity.Kind.PATTERN:
+            return {"patterns": self.patterns}
         if self.stage.kind != Activity.Kind.SOLO:
             return None
+        activity = self.stage.activity
         return {
-            "finished": Completion.objects.filter(activity=self.stage.activity).count(),
+            "finished": Completion.objects.filter(activity=activity).count(),
             "total": Participant.objects.filter(workshop=self.workshop).count(),
+            "pattern": self.pattern,
+            # Read only by the console, which offers to show the room their counts.
+            "checklists": self.checklists,
         }
+
+    def checklists(self) -> list[Step]:
+        return list(self.stage.activity.steps.filter(kind=Step.Kind.CHECKLIST))
+
+    @cached_property
+    def patterns(self) -> list:
+        """The room's counts of each checklist of the reflection this activity shows."""
+        source = self.stage.activity.source_id
+        steps = Step.objects.filter(activity_id=source, kind=Step.Kind.CHECKLIST)
+        threshold = self.workshop.reveal_threshold
+        return [aggregates.checklist_pattern(step, threshold) for step in steps]
+
+    @cached_property
+    def pattern(self) -> "aggregates.Pattern | None":
+        """The counts of the reflection's checklist the facilitator shows the room, if any."""
+        activity = self.stage.activity
+        if activity.revealed_step_id is None:
+            return None
+        step = unique_or_none(Step.objects.filter(pk=activity.revealed_step_id))
+        return step and aggregates.checklist_pattern(step, self.workshop.reveal_threshold)
 
     @cached_property
     def solo(self) -> dict | None:

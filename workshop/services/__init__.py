@@ -31,7 +31,7 @@ from workshop.services.sharing import (
     revoke_access,
     revoke_share_link,
 )
-from workshop.services.solo import complete_solo, save_answer, share_answer
+from workshop.services.solo import complete_solo, reveal_step, save_answer, share_answer
 from workshop.services.takeaways import (
     approve,
     approve_all,
@@ -102,6 +102,7 @@ __all__ = [
     "remove_personal_data",
     "rename_table",
     "resume_timer",
+    "reveal_step",
     "revoke_access",
     "revoke_share_link",
     "save_answer",
@@ -111,8 +112,8 @@ __all__ = [
     "set_moderated",
     "set_order_by_votes",
     "set_profile",
-    "set_projector_theme",
     "set_projector_language",
+    "set_projector_theme",
     "set_spotlight",
     "set_steps",
     "set_takeaway_hidden",

@@ -45,11 +45,10 @@ def _append_activity(workshop, kind, title, instructions, duration_minutes) -> A
         duration_minutes=duration_minutes,
         position=(last or 0) + 1,
     )
-    if kind == Activity.Kind.SHAREOUT:
+    if activity.source_kind:
+        # What it shows: the last activity of that kind before it.
         activity.source = (
-            workshop.activities.filter(
-                kind=Activity.Kind.DISCUSSION, position__lt=activity.position
-            )
+            workshop.activities.filter(kind=activity.source_kind, position__lt=activity.position)
             .order_by("-position")
             .first()
         )
@@ -73,16 +72,18 @@ def update_activity(
     """Edits an activity; when it is the one running, every screen shows the change at once.
 
     `options` are those of its kind (agenda_templates.OPTIONS); one left out, or None, stays as
-    it is, and another kind's is ignored, as `source` is for anything but a share-out."""
+    it is, and another kind's is ignored, as `source` is for a kind that shows no other."""
     rules.check_facilitator(facilitator, activity.workshop)
     activity.title = _check_activity_fields(activity.kind, title, duration_minutes)
     activity.instructions = rules.cleaned(instructions, limits.INSTRUCTIONS)
     activity.duration_minutes = duration_minutes
     edited = ["title", "instructions", "duration_minutes"]
-    if activity.kind == Activity.Kind.SHAREOUT:
+    if activity.source_kind:
         if source is not None and (
-            source.workshop_id != activity.workshop_id or not source.is_discussion
+            source.workshop_id != activity.workshop_id or source.kind != activity.source_kind
         ):
+            if activity.kind == Activity.Kind.PATTERN:
+                raise Refused(_("The room's answers are those of a solo reflection."))
             raise Refused(_("A share-out shows the takeaways of a table discussion."))
         activity.source = source
         edited.append("source")

@@ -26,15 +26,25 @@ from workshop.services.workshops import anonymous_name
 
 
 def set_data_settings(
-    facilitator: User, workshop: Workshop, *, anonymous: bool, retention_days: int | None
+    facilitator: User,
+    workshop: Workshop,
+    *,
+    anonymous: bool,
+    retention_days: int | None,
+    reveal_threshold: int | None = None,
 ) -> Workshop:
-    """The anonymous setting and the retention period; every screen redraws its names."""
+    """The anonymous setting, the retention period and how many answers the room's counts of a
+    private checklist wait for; every screen redraws its names (and counts)."""
     rules.check_facilitator(facilitator, workshop)
     if retention_days is not None and retention_days not in Workshop.Retention.values:
         raise Refused(_("Choose how long to keep the workshop."))
+    if reveal_threshold is not None and not 2 <= reveal_threshold <= 100:
+        raise Refused(_("The room's counts wait for between 2 and 100 answers."))
     with rules.facilitating(facilitator, workshop) as change:
         workshop.anonymous, workshop.retention_days = anonymous, retention_days
-        workshop.save(update_fields=["anonymous", "retention_days"])
+        if reveal_threshold is not None:
+            workshop.reveal_threshold = reveal_threshold
+        workshop.save(update_fields=["anonymous", "retention_days", "reveal_threshold"])
         change.restage()
     return workshop
 

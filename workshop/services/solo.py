@@ -22,7 +22,8 @@ def save_answer(
 ) -> Answer:
     """Keeps a private answer as the participant types. Nobody else ever sees it, so no screen
     is told, the workshop's revision stays as it is and its lock is not taken: a save racing
-    the facilitator's Next is kept by the reflection's grace period.
+    the facilitator's Next is kept by the reflection's grace period. (But for a checklist whose
+    counts the projector shows: the counts change.)
 
     `edited_at` is when the words were typed (milliseconds, server clock; now when not given,
     never later than now). A phone's outbox may send a save long after it was typed: when the
@@ -32,6 +33,30 @@ def save_answer(
     chosen = [c for c in (choices or []) if c in step.options]
     now = int(time.time() * 1000)
     edited_at = now if edited_at is None else min(edited_at, now)
+    if _counts_shown(participant, step):
+        # The projector shows this step's counts: the tick changes them, under the lock.
+        with rules.participating(participant) as change:
+            answer = _keep_answer(participant, step, text, chosen, edited_at)
+            change.show(live.PROGRESS)
+        return answer
+    return _keep_answer(participant, step, text, chosen, edited_at)
+
+
+def _counts_shown(participant: Participant, step: Step) -> bool:
+    """Whether the screens show the room's counts of this step: revealed during its
+    reflection, or the room has moved on to the room's answers of that reflection."""
+    if step.kind != Step.Kind.CHECKLIST:
+        return False
+    if step.activity.revealed_step_id == step.pk:
+        return True
+    return Activity.objects.filter(
+        pk=participant.workshop.current_activity_id,
+        kind=Activity.Kind.PATTERN,
+        source_id=step.activity_id,
+    ).exists()
+
+
+def _keep_answer(participant, step, text: str, chosen: list[str], edited_at: int) -> Answer:
     answer, created = Answer.objects.select_for_update().get_or_create(
         participant=participant,
         step=step,
@@ -44,6 +69,23 @@ def save_answer(
     answer.text, answer.choices, answer.edited_at = text, chosen, edited_at
     answer.save(update_fields=["text", "choices", "edited_at", "updated_at"])
     return answer
+
+
+def reveal_step(facilitator, activity: Activity, step: Step | None) -> Activity:
+    """Shows on the projector how many people ticked each option of one of the reflection's
+    checklists (workshop.aggregates), or, with no step, hides it again."""
+    if activity.kind != Activity.Kind.SOLO:
+        raise Refused(_("Only a reflection's checklist can be shown to the room."))
+    if step is not None and (step.activity_id != activity.pk or step.kind != Step.Kind.CHECKLIST):
+        raise Refused(_("Only a reflection's checklist can be shown to the room."))
+    with rules.facilitating(facilitator, activity.workshop) as change:
+        activity.revealed_step = step
+        activity.save(update_fields=["revealed_step"])
+        running = change.stage.activity
+        if running is not None and running.pk == activity.pk:
+            running.revealed_step = step
+        change.show(live.PROGRESS)
+    return activity
 
 
 def complete_solo(participant: Participant, activity: Activity) -> Completion:

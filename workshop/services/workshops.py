@@ -88,18 +88,19 @@ def _build_agenda(workshop: Workshop, agenda: list[dict], revision: int) -> list
         )
         activities.append(activity)
     for activity, item in zip(activities, agenda, strict=True):
-        source = item.get("source")
-        if activity.kind == Activity.Kind.SHAREOUT:
-            activity.source = _share_out_source(activities, activity, source)
+        if activity.source_kind:
+            activity.source = _source(activities, activity, item.get("source"))
             activity.save(update_fields=["source"])
     return activities
 
 
-def _share_out_source(activities, shareout, index) -> Activity | None:
-    """The discussion a share-out shows: as saved, or the last one before it."""
-    if index is not None and 0 <= index < len(activities) and activities[index].is_discussion:
+def _source(activities, activity, index) -> Activity | None:
+    """What a share-out (a discussion) or the room's answers (a reflection) show: as saved, or
+    the last activity of that kind before it."""
+    kind = activity.source_kind
+    if index is not None and 0 <= index < len(activities) and activities[index].kind == kind:
         return activities[index]
-    earlier = [a for a in activities[: activities.index(shareout)] if a.is_discussion]
+    earlier = [a for a in activities[: activities.index(activity)] if a.kind == kind]
     return earlier[-1] if earlier else None
 
 
@@ -145,7 +146,6 @@ def set_projector_theme(facilitator: User, workshop: Workshop, theme: str) -> Wo
     return workshop
 
 
-@transaction.atomic
 def set_projector_language(facilitator: User, workshop: Workshop, language: str) -> Workshop:
     """One of the configured languages: the projector loads itself again in it (its status
     piece says which it is in)."""
@@ -158,6 +158,7 @@ def set_projector_language(facilitator: User, workshop: Workshop, language: str)
     return workshop
 
 
+@transaction.atomic
 def save_as_template(facilitator: User, workshop: Workshop, name: str) -> AgendaTemplate:
     rules.check_facilitator(facilitator, workshop)
     name = rules.cleaned(name, limits.TEMPLATE_NAME)
