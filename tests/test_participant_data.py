@@ -108,7 +108,8 @@ def test_deleting_a_workshop_deletes_everything_in_it(client, facilitator, day):
     services.create_share_link(facilitator, day.workshop)
     client.force_login(facilitator)
     assert (
-        "Delete “Sales offsite”?" in client.get(f"/f/w/{day.workshop.pk}/delete/").content.decode()
+        "Delete “<bdi>Sales offsite</bdi>”?"
+        in client.get(f"/f/w/{day.workshop.pk}/delete/").content.decode()
     )
     response = client.post(f"/f/w/{day.workshop.pk}/delete/")
     assert response["Location"] == "/f/"
