@@ -105,7 +105,7 @@ def test_a_phone_sees_the_other_tables_first_and_its_own_folded_last(module_serv
     phone = open_context(**PHONE).new_page()
     join(phone, f"{server.url}/j/{day['code']}/", "Noor", table="Table 2")
     click_next(laptop)
-    heads = phone.locator(".phone-table .phone-board__title > span:first-child")
+    heads = phone.locator(".phone-table .phone-board__title > bdi:first-child")
     expect(heads).to_have_text(["Table 1", "Table 3", "Table 2"])
     own = phone.locator(".phone-table--own")
     fold = own.get_by_role("button", name="Show your table’s takeaways")
