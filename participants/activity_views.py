@@ -134,7 +134,8 @@ def share(request, participant, pk):
     else:
         if request.htmx:
             message = _("Shared with your table.")
-            return render(request, "participants/_shared.html", {"message": message})
+            context = {"message": message, "step": step}
+            return render(request, "participants/_shared.html", context)
         messages.success(request, _("Shared with your table."))
     return redirect("participants:board", code=participant.workshop.code)
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
-from tests.browser.test_live_loop import create_workshop, join, post, sign_in
+from tests.browser.test_live_loop import close_workshop, create_workshop, join, post, sign_in
 from tests.browser.test_whole_day import click_next
 
 pytestmark = pytest.mark.browser
@@ -99,6 +99,9 @@ def test_each_screen_says_what_changed_for_its_person_once(server, open_context)
     typed = ana.evaluate("Date.now()")
     ana_hears.hears("Saved")
     assert ana.evaluate("window.__said[1].at") >= typed
+    # Sharing the answer with her table is said by the same announcer, once.
+    ana.get_by_role("button", name="Share this answer with my table").first.click()
+    ana_hears.hears("Shared with your table.")
 
     click_next(laptop)
     for ear in everyone:
@@ -147,3 +150,8 @@ def test_each_screen_says_what_changed_for_its_person_once(server, open_context)
     # The announcer the pages started with is the one that spoke: swaps never replaced it.
     for page in (laptop, ana, ben):
         assert page.evaluate("window.__announcer === document.getElementById('announcer')")
+
+    # Closing the workshop: each phone's announcer says so (the banner is no region of its own).
+    close_workshop(laptop)
+    ana_hears.hears("The facilitator has closed this workshop. Thank you for taking part!")
+    assert sorted(only_live_regions(ana)) == ["announcer", "live-status"]
