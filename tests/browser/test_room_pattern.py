@@ -75,8 +75,10 @@ def test_the_projector_shows_the_rooms_counts_only_once_five_have_answered(
     expect(stage_title(projector)).to_have_text("Where do I step in?")
 
     # The console offers the reflection's checklist; the projector waits for five answers.
-    laptop.get_by_role("button", name="Show the room’s counts").click()
-    expect(laptop.get_by_role("button", name="Hide the counts")).to_be_visible()
+    laptop.get_by_role("button", name="Show the room’s counts").focus()
+    laptop.keyboard.press("Enter")
+    # The button redrawn as Hide keeps the keyboard's focus.
+    expect(laptop.get_by_role("button", name="Hide the counts")).to_be_focused()
     waiting = projector.locator(".pattern__waiting")
     expect(waiting).to_have_text("Waiting for at least 5 answers")
     expect(projector.locator(".pattern__prompt")).to_have_text(CHECKLIST)
