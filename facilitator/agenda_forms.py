@@ -122,8 +122,18 @@ class StepForm(forms.Form):
     )
     options = forms.CharField(
         label=_("Checklist options, one per line"),
+        help_text=_("For a scale: the words for its two ends, one per line (optional)."),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    scale_top = forms.TypedChoiceField(
+        label=_("Scale"),
+        choices=Step._meta.get_field("scale_top").choices,
+        coerce=int,
+        initial=5,
+        required=False,  # a form posted without it (an older page) keeps 1 to 5
+        empty_value=5,
+        help_text=_("For a scale: its points."),
     )
 
     def clean(self):
@@ -133,6 +143,8 @@ class StepForm(forms.Form):
         ]
         if cleaned.get("kind") == Step.Kind.CHECKLIST and not cleaned["options"]:
             self.add_error("options", _("A checklist needs at least one option."))
+        if cleaned.get("kind") == Step.Kind.SCALE and len(cleaned["options"]) not in (0, 2):
+            self.add_error("options", _("A scale names both its ends, or neither."))
         return cleaned
 
     @staticmethod
@@ -143,8 +155,12 @@ class StepForm(forms.Form):
             "prompt": step.prompt,
             "help_text": step.help_text,
             "options": "\n".join(step.options),
+            "scale_top": step.scale_top,
         }
 
+
+# What the agenda service takes of each step.
+STEP_FIELDS = ("id", "kind", "prompt", "help_text", "options", "scale_top")
 
 StepFormSet = forms.formset_factory(
     StepForm, extra=1, can_delete=True, max_num=MAX_STEPS, validate_max=True
@@ -166,10 +182,7 @@ def steps_in_order(formset, move: str = "") -> list[dict]:
         there = here - 1 if direction == "up" else here + 1
         if 0 <= there < len(kept):
             kept[here], kept[there] = kept[there], kept[here]
-    return [
-        {key: data[key] for key in ("id", "kind", "prompt", "help_text", "options")}
-        for _i, data in kept
-    ]
+    return [{key: data.get(key) for key in STEP_FIELDS} for _i, data in kept]
 
 
 class SaveTemplateForm(forms.Form):

@@ -85,6 +85,20 @@ def _others_who_ticked(step: Step, choices: list[str], workshop) -> dict[str, in
     return {choice: counts[choice] - 1 for choice in choices if choice in counts}
 
 
+def _on_the_scale(step: Step, answer: Answer, workshop) -> str:
+    """ "4 on a scale of 1 to 5 · the room's median: 3" (the room's once enough answered)."""
+    low, high = step.scale_values[0], step.scale_values[-1]
+    words = _("%(point)s on a scale of %(low)s to %(high)s") % {
+        "point": answer.choices[0],
+        "low": low,
+        "high": high,
+    }
+    median = aggregates.pattern_of(step, workshop.reveal_threshold).median
+    if median is not None:
+        words += " · " + _("the room's median: %(median)s") % {"median": median}
+    return words
+
+
 def notes_for(participant: Participant) -> Notes:
     answers = (
         Answer.objects.filter(participant=participant)
@@ -97,7 +111,10 @@ def notes_for(participant: Participant) -> Notes:
         if not (answer.text or answer.choices):
             continue
         entry = Entry(prompt=step.prompt, text=answer.text, choices=list(answer.choices))
-        if step.kind == Step.Kind.CHECKLIST and answer.choices:
+        if step.kind == Step.Kind.SCALE and answer.choices:
+            entry.text = _on_the_scale(step, answer, participant.workshop)
+            entry.choices = []
+        elif step.kind == Step.Kind.CHECKLIST and answer.choices:
             entry.others = _others_who_ticked(step, answer.choices, participant.workshop)
         if step.kind == Step.Kind.COMMITMENT:
             commitments.append(entry)

@@ -356,3 +356,102 @@ def test_the_agenda_editor_offers_the_reflections_to_count(room, client):
     assert "Shows the counts of" in page and "Where do I step in?" in page
     agenda = client.get(f"/f/w/{workshop.pk}/agenda/").content.decode()
     assert "Shows the room’s counts of “<bdi>Where do I step in?</bdi>”" in agenda
+
+
+SCALE_AGENDA = [
+    {
+        "kind": "solo",
+        "title": "How often?",
+        "steps": [
+            {
+                "kind": "scale",
+                "prompt": "How often do I take over a customer call?",
+                "options": ["Never", "Every call"],
+            },
+        ],
+    },
+    {"kind": "pattern", "title": "Where this room plays hero"},
+]
+
+
+@pytest.fixture
+def scaled():
+    facilitator = User.objects.create_user("s@example.com", "x")
+    workshop = services.create_workshop(facilitator, "Scale", 2, agenda=SCALE_AGENDA)
+    table = workshop.tables.first()
+    people = [services.join(workshop, table, name) for name in NAMES]
+    step = workshop.activities.get(kind="solo").steps.get()
+    return facilitator, workshop, step, people
+
+
+def test_a_scale_keeps_one_point_of_its_own_and_shows_its_distribution_and_median(scaled):
+    facilitator, workshop, step, people = scaled
+    assert step.scale_values == ["1", "2", "3", "4", "5"]
+    assert tick(people[0], step, "9").choices == []  # not a point of this scale
+    assert tick(people[0], step, "4", "5").choices == ["4"]  # one point only
+    for person, point in zip(people[1:5], ["2", "4", "5", "4"], strict=True):
+        tick(person, step, point)
+    pattern = aggregates.pattern_of(step, workshop.reveal_threshold)
+    assert [(bar.label, bar.count) for bar in pattern.bars] == [
+        ("1", 0),
+        ("2", 1),
+        ("3", 0),
+        ("4", 3),
+        ("5", 1),
+    ]
+    assert pattern.median == "4"
+    services.reveal_step(facilitator, workshop.activities.get(kind="solo"), step)
+    projector = screen(PROJECTOR, workshop)
+    assert "5 people answered · median 4" in projector
+    assert "<bdi>Never</bdi><bdi>Every call</bdi>" in projector
+    assert projector.count('class="pattern__point') == 5
+
+
+def test_a_scale_of_ten_is_asked_on_the_phone_and_its_notes_give_the_rooms_median(scaled, client):
+    from participants.notes import as_text, notes_for
+    from tests.conftest import as_phone
+
+    facilitator, workshop, step, people = scaled
+    solo = workshop.activities.get(kind="solo")
+    services.set_steps(
+        facilitator,
+        solo,
+        [{"id": step.pk, "kind": "scale", "prompt": step.prompt, "scale_top": 10}],
+    )
+    step.refresh_from_db()
+    assert step.scale_values == [str(n) for n in range(11)] and step.options == []
+    phone = as_phone(client, people[0]).get(f"/w/{workshop.code}/").content.decode()
+    assert phone.count('type="radio" name="choices"') == 11
+    tick(people[0], step, "0")
+    assert "0 on a scale of 0 to 10" in as_text(notes_for(people[0]))
+    for person in people[1:5]:
+        tick(person, step, "7")
+    assert "0 on a scale of 0 to 10 · the room's median: 7" in as_text(notes_for(people[0]))
+
+
+def test_the_agenda_editor_asks_a_scale_for_both_ends_or_neither(scaled):
+    from facilitator.agenda_forms import StepForm
+
+    base = {"kind": "scale", "prompt": "How often?", "help_text": "", "scale_top": "5"}
+    assert StepForm(data={**base, "options": "Never\nAlways"}).is_valid()
+    assert StepForm(data={**base, "options": ""}).is_valid()
+    one_end = StepForm(data={**base, "options": "Never"})
+    assert not one_end.is_valid()
+    assert "A scale names both its ends, or neither." in one_end.errors["options"]
+
+
+def test_the_rooms_answers_and_the_json_carry_a_scales_distribution(scaled):
+    import json
+
+    from workshop import exports
+
+    facilitator, workshop, step, people = scaled
+    for person, point in zip(people[:5], ["1", "1", "2", "5", "5"], strict=True):
+        tick(person, step, point)
+    move_to(facilitator, workshop, "pattern")
+    assert "median 2" in screen(PROJECTOR, workshop)
+    data = json.loads(exports.workshop_json(workshop))
+    scale = data["agenda"][0]["steps"][0]
+    assert scale["scale"] == ["1", "2", "3", "4", "5"]
+    assert scale["room"]["median"] == "2"
+    assert scale["room"]["counts"][0] == {"option": "1", "count": 2}

@@ -187,6 +187,7 @@ def serialise(workshop) -> list[dict]:
                     "prompt": step.prompt,
                     "help_text": step.help_text,
                     "options": list(step.options),
+                    "scale_top": step.scale_top,
                 }
                 for step in activity.steps.all()
             ],

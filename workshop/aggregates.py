@@ -1,4 +1,5 @@
-"""The room's pattern of a private step: how many people ticked each option, never who.
+"""The room's pattern of a private step: how many people ticked each option of a checklist or
+chose each point of a scale, never who.
 
 Only counts leave the answers, counted by the database in one query, and nothing at all
 until at least the workshop's `reveal_threshold` people have answered the step: with fewer, a
@@ -45,6 +46,8 @@ class Pattern:
     answered: int
     threshold: int
     bars: tuple[Bar, ...] = ()
+    # A scale's: the point half the room is at or below.
+    median: str | None = None
 
     @property
     def waiting(self) -> bool:
@@ -56,17 +59,48 @@ class Pattern:
         return max((bar.count for bar in self.bars), default=0)
 
 
-def checklist_pattern(step: Step, threshold: int) -> Pattern:
-    """How many people ticked each of the step's options, most first (ties in the step's own
-    order); an option no longer on the step is not counted."""
+def pattern_of(step: Step, threshold: int) -> Pattern:
+    """The room's counts of a checklist or a scale."""
+    if step.kind == Step.Kind.SCALE:
+        return scale_pattern(step, threshold)
+    return checklist_pattern(step, threshold)
+
+
+def _counts(step: Step) -> tuple[int, dict[str, int]]:
+    """How many answered the step, and how many chose each option (one query)."""
     sql = _COUNTS[connection.vendor].format(answer=connection.ops.quote_name(Answer._meta.db_table))
     with connection.cursor() as cursor:
         cursor.execute(sql, {"step": step.pk})
         rows = cursor.fetchall()
     answered = next((count for option, count in rows if option is None), 0)
+    return answered, {option: count for option, count in rows if option is not None}
+
+
+def scale_pattern(step: Step, threshold: int) -> Pattern:
+    """How many people chose each point of a scale, low to high, and its median."""
+    answered, counts = _counts(step)
     if answered < threshold:
         return Pattern(step, answered, threshold)
-    counts = {option: count for option, count in rows if option is not None}
+    bars = tuple(Bar(point, counts.get(point, 0)) for point in step.scale_values)
+    return Pattern(step, answered, threshold, bars, median=_median(bars))
+
+
+def _median(bars: tuple[Bar, ...]) -> str | None:
+    """The lower median: the first point at which half the answers are reached."""
+    total, seen = sum(bar.count for bar in bars), 0
+    for bar in bars:
+        seen += bar.count
+        if total and seen * 2 >= total:
+            return bar.label
+    return None
+
+
+def checklist_pattern(step: Step, threshold: int) -> Pattern:
+    """How many people ticked each of the step's options, most first (ties in the step's own
+    order); an option no longer on the step is not counted."""
+    answered, counts = _counts(step)
+    if answered < threshold:
+        return Pattern(step, answered, threshold)
     order = {option: n for n, option in enumerate(step.options)}
     bars = sorted(
         (Bar(option, counts.get(option, 0)) for option in step.options),

@@ -373,8 +373,10 @@ def _json_activity(activity, position: int) -> dict:
 
 def _json_step(step, workshop) -> dict:
     data = {"kind": step.kind, "prompt": step.prompt, "options": list(step.options)}
-    if step.kind == step.Kind.CHECKLIST:
-        data["room"] = _json_room(aggregates.checklist_pattern(step, workshop.reveal_threshold))
+    if step.kind == step.Kind.SCALE:
+        data["scale"] = step.scale_values
+    if step.is_counted:
+        data["room"] = _json_room(aggregates.pattern_of(step, workshop.reveal_threshold))
     return data
 
 
@@ -383,7 +385,10 @@ def _json_room(pattern) -> dict | None:
     if pattern.waiting:
         return None
     counts = [{"option": bar.label, "count": bar.count} for bar in pattern.bars]
-    return {"answered": pattern.answered, "counts": counts}
+    room = {"answered": pattern.answered, "counts": counts}
+    if pattern.median is not None:
+        room["median"] = pattern.median
+    return room
 
 
 def _json_takeaway(item) -> dict:

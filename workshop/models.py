@@ -252,6 +252,8 @@ class Step(models.Model):
     class Kind(models.TextChoices):
         TEXT = "text", _("Written answer")
         CHECKLIST = "checklist", _("Checklist")
+        # One tap on a scale, 1 to 5 or 0 to 10, its two ends named by `options`.
+        SCALE = "scale", _("Scale")
         COMMITMENT = "commitment", _("Commitment")
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="steps")
@@ -259,14 +261,41 @@ class Step(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.TEXT)
     prompt = models.CharField(_("prompt"), max_length=300)
     help_text = models.TextField(_("help"), blank=True, max_length=1000)
-    # A checklist's options, one string each.
+    # A checklist's options, one string each; a scale's words for its two ends.
     options = models.JSONField(default=list, blank=True)
+    # A scale's top: 5 (a scale of 1 to 5) or 10 (0 to 10).
+    scale_top = models.PositiveSmallIntegerField(
+        _("scale"), choices=[(5, _("1 to 5")), (10, _("0 to 10"))], default=5
+    )
 
     class Meta:
         ordering = ["position", "pk"]
 
     def __str__(self):
         return self.prompt
+
+    @property
+    def scale_values(self) -> list[str]:
+        """A scale's points, low to high, as its answers store them."""
+        return [str(n) for n in range(1 if self.scale_top == 5 else 0, self.scale_top + 1)]
+
+    @property
+    def scale_ends(self) -> tuple[str, str]:
+        """The words for a scale's low and high ends ("" where it has none)."""
+        low, high = [*self.options, "", ""][:2]
+        return low, high
+
+    def kept_choices(self, choices: list[str]) -> list[str]:
+        """Of what a phone sent, what this step keeps: a checklist's own options, or one point
+        of a scale."""
+        if self.kind == self.Kind.SCALE:
+            return [c for c in choices if c in self.scale_values][:1]
+        return [c for c in choices if c in self.options]
+
+    @property
+    def is_counted(self) -> bool:
+        """The room's counts of it may be shown (workshop.aggregates)."""
+        return self.kind in (self.Kind.CHECKLIST, self.Kind.SCALE)
 
 
 class Participant(models.Model):

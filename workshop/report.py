@@ -18,7 +18,6 @@ from workshop.models import (
     Activity,
     Completion,
     Participant,
-    Step,
     Takeaway,
     Workshop,
 )
@@ -250,8 +249,8 @@ def summary_for(workshop: Workshop) -> Summary:
 
 
 def _patterns(activity: Activity, threshold: int) -> list:
-    checklists = [step for step in activity.steps.all() if step.kind == Step.Kind.CHECKLIST]
-    patterns = [aggregates.checklist_pattern(step, threshold) for step in checklists]
+    counted = [step for step in activity.steps.all() if step.is_counted]
+    patterns = [aggregates.pattern_of(step, threshold) for step in counted]
     return [pattern for pattern in patterns if not pattern.waiting]
 
 

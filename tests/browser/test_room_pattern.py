@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, PROJECTOR, screenshot
+from tests.browser.conftest import FACILITATOR_EMAIL, PHONE, PROJECTOR, screenshot
 from tests.browser.test_live_loop import create_workshop, join, sign_in
 from tests.browser.test_whole_day import click_next, stage_title
 
@@ -133,3 +133,45 @@ def test_the_projector_shows_the_rooms_counts_only_once_five_have_answered(
     assert phone.evaluate("document.documentElement.scrollWidth <= innerWidth")
     screenshot(projector, "projector-room-answers")
     screenshot(phone, "phone-room-answers")
+
+
+SCALE_DAY = """
+from django.contrib.auth import get_user_model
+from workshop import services
+facilitator = get_user_model().objects.get(email={email!r})
+workshop = services.create_workshop(facilitator, "A scale", 1, agenda=[
+    {{"kind": "solo", "title": "How often?", "steps": [
+        {{"kind": "scale", "prompt": "How often do I take over a customer call?",
+          "options": ["Never", "Every call"]}}]}},
+])
+people = [services.join(workshop, workshop.tables.get(), name) for name in
+          ["Ben", "Chloé", "Dev", "Elif"]]
+step = workshop.activities.get().steps.get()
+for person, point in zip(people, ["2", "4", "4", "5"]):
+    services.save_answer(person, step, choices=[point])
+print(workshop.pk, workshop.code, workshop.projector_key)
+"""
+
+
+def test_a_scale_is_one_tap_on_the_phone_and_a_distribution_on_the_big_screen(
+    module_server, open_context
+):
+    server = module_server
+    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(laptop, server.url)
+    pk, code, key = server.shell(SCALE_DAY.format(email=FACILITATOR_EMAIL)).split()[-3:]
+    phone = open_context(**PHONE).new_page()
+    join(phone, f"{server.url}/j/{code}/", "Anna")
+    phone.get_by_role("radio", name="4").check()
+    expect(phone.locator(".solo-step.is-current .saved")).to_contain_text("Saved")
+    screenshot(phone, "phone-scale-step")
+    laptop.goto(f"{server.url}/f/w/{pk}/")
+    laptop.get_by_role("button", name="Show the room’s counts").click()
+    projector = open_context(**PROJECTOR).new_page()
+    projector.goto(f"{server.url}/p/{key}/")
+    expect(projector.locator(".pattern__answered")).to_have_text("5 people answered · median 4")
+    columns = projector.locator(".pattern__point")
+    expect(columns).to_have_count(5)
+    expect(columns.locator(".pattern__count")).to_have_text(["0", "1", "0", "3", "1"])
+    assert projector.evaluate(CHART.replace(".pattern__bar", ".pattern__point"))["smallest"] >= 28
+    screenshot(projector, "projector-room-scale")

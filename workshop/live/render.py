@@ -39,6 +39,8 @@ from workshop.models import Activity, Completion, Participant, Step, Table, Take
 from workshop.queries import unique_or_none
 
 EVERYTHING = Q()
+# The steps whose counts the room may see (Step.is_counted).
+COUNTED = (Step.Kind.CHECKLIST, Step.Kind.SCALE)
 
 PARTIAL_TAG = '<hx-partial hx-target="{}" hx-swap="{}">{}</hx-partial>'
 
@@ -104,19 +106,19 @@ class Scene:
             "total": Participant.objects.filter(workshop=self.workshop).count(),
             "pattern": self.pattern,
             # Read only by the console, which offers to show the room their counts.
-            "checklists": self.checklists,
+            "counted": self.counted_steps,
         }
 
-    def checklists(self) -> list[Step]:
-        return list(self.stage.activity.steps.filter(kind=Step.Kind.CHECKLIST))
+    def counted_steps(self) -> list[Step]:
+        return list(self.stage.activity.steps.filter(kind__in=COUNTED))
 
     @cached_property
     def patterns(self) -> list:
         """The room's counts of each checklist of the reflection this activity shows."""
         source = self.stage.activity.source_id
-        steps = Step.objects.filter(activity_id=source, kind=Step.Kind.CHECKLIST)
+        steps = Step.objects.filter(activity_id=source, kind__in=COUNTED)
         threshold = self.workshop.reveal_threshold
-        return [aggregates.checklist_pattern(step, threshold) for step in steps]
+        return [aggregates.pattern_of(step, threshold) for step in steps]
 
     @cached_property
     def pattern(self) -> "aggregates.Pattern | None":
@@ -125,7 +127,7 @@ class Scene:
         if activity.revealed_step_id is None:
             return None
         step = unique_or_none(Step.objects.filter(pk=activity.revealed_step_id))
-        return step and aggregates.checklist_pattern(step, self.workshop.reveal_threshold)
+        return step and aggregates.pattern_of(step, self.workshop.reveal_threshold)
 
     @cached_property
     def solo(self) -> dict | None:

@@ -145,7 +145,10 @@ def _replace_steps(activity: Activity, steps: list[dict]) -> list[Step]:
         step = existing.get(data.get("id")) or Step(activity=activity)
         step.position, step.kind, step.prompt = position, data["kind"], prompt
         step.help_text = rules.cleaned(data.get("help_text") or "", limits.HELP_TEXT)
-        step.options = options if data["kind"] == Step.Kind.CHECKLIST else []
+        step.options = options if data["kind"] in (Step.Kind.CHECKLIST, Step.Kind.SCALE) else []
+        if data["kind"] == Step.Kind.SCALE:
+            step.options = options[:2]  # its two ends' words
+        step.scale_top = 10 if data.get("scale_top") == 10 else 5
         step.save()
         kept.append(step)
     activity.steps.exclude(pk__in=[step.pk for step in kept]).delete()

@@ -30,7 +30,7 @@ def save_answer(
     stored answer was typed later (on another device), it stays, and is returned unchanged."""
     rules.check_reflection(participant, step.activity)
     text = rules.cleaned(text, limits.ANSWER)
-    chosen = [c for c in (choices or []) if c in step.options]
+    chosen = step.kept_choices(choices or [])
     now = int(time.time() * 1000)
     edited_at = now if edited_at is None else min(edited_at, now)
     if _counts_shown(participant, step):
@@ -45,7 +45,7 @@ def save_answer(
 def _counts_shown(participant: Participant, step: Step) -> bool:
     """Whether the screens show the room's counts of this step: revealed during its
     reflection, or the room has moved on to the room's answers of that reflection."""
-    if step.kind != Step.Kind.CHECKLIST:
+    if not step.is_counted:
         return False
     if step.activity.revealed_step_id == step.pk:
         return True
@@ -75,9 +75,9 @@ def reveal_step(facilitator, activity: Activity, step: Step | None) -> Activity:
     """Shows on the projector how many people ticked each option of one of the reflection's
     checklists (workshop.aggregates), or, with no step, hides it again."""
     if activity.kind != Activity.Kind.SOLO:
-        raise Refused(_("Only a reflection's checklist can be shown to the room."))
-    if step is not None and (step.activity_id != activity.pk or step.kind != Step.Kind.CHECKLIST):
-        raise Refused(_("Only a reflection's checklist can be shown to the room."))
+        raise Refused(_("Only a reflection's checklist or scale can be shown to the room."))
+    if step is not None and (step.activity_id != activity.pk or not step.is_counted):
+        raise Refused(_("Only a reflection's checklist or scale can be shown to the room."))
     with rules.facilitating(facilitator, activity.workshop) as change:
         activity.revealed_step = step
         activity.save(update_fields=["revealed_step"])

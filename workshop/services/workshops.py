@@ -83,6 +83,7 @@ def _build_agenda(workshop: Workshop, agenda: list[dict], revision: int) -> list
                 prompt=step["prompt"][:300],
                 help_text=step.get("help_text") or "",
                 options=list(step.get("options") or []),
+                scale_top=10 if step.get("scale_top") == 10 else 5,
             )
             for n, step in enumerate(item.get("steps") or [])
         )
