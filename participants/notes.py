@@ -31,14 +31,16 @@ class Entry:
         return [(choice, self.with_the_room(choice)) for choice in self.choices]
 
     def with_the_room(self, choice: str) -> str:
-        if choice not in self.others:
-            return ""
-        others = self.others[choice]
-        if not others:
-            return _("Only you, in this room")
-        return ngettext("You and %(count)d other", "You and %(count)d others", others) % {
-            "count": others
-        }
+        return you_and_others(self.others[choice]) if choice in self.others else ""
+
+
+def you_and_others(others: int) -> str:
+    """How many others in the room gave the same answer, in the participant's words."""
+    if not others:
+        return _("Only you, in this room")
+    return ngettext("You and %(count)d other", "You and %(count)d others", others) % {
+        "count": others
+    }
 
 
 @dataclass
@@ -85,6 +87,15 @@ def _others_who_ticked(step: Step, choices: list[str], workshop) -> dict[str, in
     return {choice: counts[choice] - 1 for choice in choices if choice in counts}
 
 
+def _with_the_room(step: Step, answer: Answer, workshop) -> str:
+    """The word typed, and how many others gave it too, once enough answered."""
+    pattern = aggregates.pattern_of(step, workshop.reveal_threshold)
+    said = next((bar.count for bar in pattern.bars if bar.key == answer.choices[0]), None)
+    if said is None:
+        return answer.text
+    return f"{answer.text} · {you_and_others(said - 1)}"
+
+
 def _on_the_scale(step: Step, answer: Answer, workshop) -> str:
     """ "4 on a scale of 1 to 5 · the room's median: 3" (the room's once enough answered)."""
     low, high = step.scale_values[0], step.scale_values[-1]
@@ -116,6 +127,8 @@ def notes_for(participant: Participant) -> Notes:
             entry.choices = []
         elif step.kind == Step.Kind.CHECKLIST and answer.choices:
             entry.others = _others_who_ticked(step, answer.choices, participant.workshop)
+        elif step.kind == Step.Kind.WORD and answer.choices:
+            entry.text = _with_the_room(step, answer, participant.workshop)
         if step.kind == Step.Kind.COMMITMENT:
             commitments.append(entry)
         else:

@@ -455,3 +455,66 @@ def test_the_rooms_answers_and_the_json_carry_a_scales_distribution(scaled):
     assert scale["scale"] == ["1", "2", "3", "4", "5"]
     assert scale["room"]["median"] == "2"
     assert scale["room"]["counts"][0] == {"option": "1", "count": 2}
+
+
+WORD_AGENDA = [
+    {
+        "kind": "solo",
+        "title": "One word",
+        "steps": [{"kind": "word", "prompt": "One word for a rep who owns the customer"}],
+    },
+    {"kind": "pattern", "title": "The room's words"},
+]
+
+
+@pytest.fixture
+def worded():
+    facilitator = User.objects.create_user("w@example.com", "x")
+    workshop = services.create_workshop(facilitator, "Words", 1, agenda=WORD_AGENDA)
+    people = [services.join(workshop, workshop.tables.get(), name) for name in NAMES]
+    return facilitator, workshop, workshop.activities.get(kind="solo").steps.get(), people
+
+
+def say(person, step, text):
+    return services.save_answer(person, step, text=text)
+
+
+def test_words_fold_case_accents_plurals_and_little_words():
+    from workshop.words import fold
+
+    assert fold("Trust!") == fold("trust") == fold("  TRUST ") == "trust"
+    assert fold("Élan") == fold("elan") == "elan"
+    assert fold("the reps") == "rep" and fold("stories") == "story" and fold("boss") == "boss"
+    assert fold("die Verantwortung") == "verantwortung" and fold("la confiance") == "confiance"
+    assert fold("the") == "" and fold("!!") == ""
+
+
+def test_the_room_sees_its_words_most_said_first_never_below_the_threshold(worded, client):
+    from participants.notes import as_text, notes_for
+
+    facilitator, workshop, step, people = worded
+    assert say(people[0], step, "Trust").choices == ["trust"]
+    assert services.save_answer(people[1], step, text="x", choices=["forged"]).choices == ["x"]
+    for person, text in zip(people[1:4], ["trust!", "Ownership", "TRUST"], strict=True):
+        say(person, step, text)
+    assert aggregates.pattern_of(step, workshop.reveal_threshold).waiting  # four answered
+    say(people[4], step, "ownership")
+    pattern = aggregates.pattern_of(step, workshop.reveal_threshold)
+    assert [(bar.label, bar.count) for bar in pattern.bars] == [("trust", 3), ("ownership", 2)]
+    services.reveal_step(facilitator, workshop.activities.get(kind="solo"), step)
+    projector = screen(PROJECTOR, workshop)
+    assert '<bdi>trust</bdi> <span class="pattern__word-count">3</span>' in projector
+    assert "Anna" not in projector
+    assert "Trust · You and 2 others" in as_text(notes_for(people[0]))
+    too_long = "w" * 61
+    with pytest.raises(services.Refused):
+        say(people[5], step, too_long)
+
+
+def test_a_one_word_step_is_one_short_field_on_the_phone(worded, client):
+    from tests.conftest import as_phone
+
+    _facilitator, workshop, step, people = worded
+    say(people[0], step, "Trust")
+    page = as_phone(client, people[0]).get(f"/w/{workshop.code}/").content.decode()
+    assert f'name="text" id="answer-{step.pk}"' in page and 'maxlength="60"' in page

@@ -31,11 +31,40 @@ _COUNTS = {
     """,
 }
 
+# A one-word step's words, most said first, each shown as one of the ways it was typed; and
+# (its word NULL) the number of people who gave one.
+_WORDS = {
+    "postgresql": """
+        SELECT * FROM (
+            SELECT word, COUNT(*) AS n, MIN(TRIM(a.text)) FROM {answer} a,
+                jsonb_array_elements_text(a.choices) AS word
+            WHERE a.step_id = %(step)s GROUP BY word ORDER BY n DESC, word LIMIT %(most)s
+        ) AS cloud
+        UNION ALL
+        SELECT NULL, COUNT(*), NULL FROM {answer}
+        WHERE step_id = %(step)s AND jsonb_array_length(choices) > 0
+    """,
+    "sqlite": """
+        SELECT * FROM (
+            SELECT j.value, COUNT(*) AS n, MIN(TRIM(a.text)) FROM {answer} a,
+                json_each(a.choices) AS j
+            WHERE a.step_id = %(step)s GROUP BY j.value ORDER BY n DESC, j.value
+            LIMIT %(most)s
+        ) AS cloud
+        UNION ALL
+        SELECT NULL, COUNT(*), NULL FROM {answer}
+        WHERE step_id = %(step)s AND json_array_length(choices) > 0
+    """,
+}
+# The cloud's words: more would not be read from the back row.
+CLOUD_WORDS = 40
+
 
 @dataclass(frozen=True)
 class Bar:
     label: str
     count: int
+    key: str = ""  # a word's folded form (workshop.words), which its answers store
 
 
 @dataclass(frozen=True)
@@ -63,6 +92,8 @@ def pattern_of(step: Step, threshold: int) -> Pattern:
     """The room's counts of a checklist or a scale."""
     if step.kind == Step.Kind.SCALE:
         return scale_pattern(step, threshold)
+    if step.kind == Step.Kind.WORD:
+        return word_pattern(step, threshold)
     return checklist_pattern(step, threshold)
 
 
@@ -74,6 +105,20 @@ def _counts(step: Step) -> tuple[int, dict[str, int]]:
         rows = cursor.fetchall()
     answered = next((count for option, count in rows if option is None), 0)
     return answered, {option: count for option, count in rows if option is not None}
+
+
+def word_pattern(step: Step, threshold: int) -> Pattern:
+    """The words the room gave a one-word step (folded, workshop.words), most said first."""
+    sql = _WORDS[connection.vendor].format(answer=connection.ops.quote_name(Answer._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"step": step.pk, "most": CLOUD_WORDS})
+        rows = cursor.fetchall()
+    answered = next((count for word, count, _shown in rows if word is None), 0)
+    if answered < threshold:
+        return Pattern(step, answered, threshold)
+    cloud = [Bar(shown.casefold(), count, word) for word, count, shown in rows if word is not None]
+    bars = tuple(sorted(cloud, key=lambda bar: (-bar.count, bar.label)))
+    return Pattern(step, answered, threshold, bars)
 
 
 def scale_pattern(step: Step, threshold: int) -> Pattern:

@@ -254,6 +254,8 @@ class Step(models.Model):
         CHECKLIST = "checklist", _("Checklist")
         # One tap on a scale, 1 to 5 or 0 to 10, its two ends named by `options`.
         SCALE = "scale", _("Scale")
+        # A word or two, which the room sees as a word cloud (workshop.words folds them).
+        WORD = "word", _("One word")
         COMMITMENT = "commitment", _("Commitment")
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="steps")
@@ -290,12 +292,14 @@ class Step(models.Model):
         of a scale."""
         if self.kind == self.Kind.SCALE:
             return [c for c in choices if c in self.scale_values][:1]
+        if self.kind == self.Kind.WORD:
+            return []  # a word's is what the server folds of it, never what a phone says
         return [c for c in choices if c in self.options]
 
     @property
     def is_counted(self) -> bool:
         """The room's counts of it may be shown (workshop.aggregates)."""
-        return self.kind in (self.Kind.CHECKLIST, self.Kind.SCALE)
+        return self.kind in (self.Kind.CHECKLIST, self.Kind.SCALE, self.Kind.WORD)
 
 
 class Participant(models.Model):

@@ -661,7 +661,7 @@
   const answerForm = (step) => document.querySelector(`form[data-answer="${step}"]`);
   function formValue(form) {
     return {
-      text: form.querySelector("textarea")?.value ?? "",
+      text: form.querySelector("[name=text]")?.value ?? "", // a textarea, or a one-word field
       choices: [...form.querySelectorAll("input[name=choices]:checked")].map((box) => box.value),
     };
   }
@@ -715,7 +715,7 @@
       label.classList.toggle("saved--pending", state === "unsaved" || state === "saving");
     },
     fill(form, value) {
-      const field = form.querySelector("textarea");
+      const field = form.querySelector("[name=text]");
       if (field && field.value !== value.text) {
         field.value = value.text;
         updateCounter(field);
@@ -865,7 +865,7 @@
 
   document.addEventListener("input", (event) => {
     const form = event.target.closest?.("form[data-answer]");
-    if (form && event.target.matches("textarea")) answers.edited(form);
+    if (form && event.target.matches("[name=text]")) answers.edited(form);
   });
   document.addEventListener("change", (event) => {
     const form = event.target.closest?.("form[data-answer]");

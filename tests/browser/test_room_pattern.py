@@ -175,3 +175,49 @@ def test_a_scale_is_one_tap_on_the_phone_and_a_distribution_on_the_big_screen(
     expect(columns.locator(".pattern__count")).to_have_text(["0", "1", "0", "3", "1"])
     assert projector.evaluate(CHART.replace(".pattern__bar", ".pattern__point"))["smallest"] >= 28
     screenshot(projector, "projector-room-scale")
+
+
+WORD_DAY = """
+from django.contrib.auth import get_user_model
+from workshop import services
+facilitator = get_user_model().objects.get(email={email!r})
+workshop = services.create_workshop(facilitator, "One word", 1, agenda=[
+    {{"kind": "solo", "title": "One word", "steps": [
+        {{"kind": "word", "prompt": "One word for a rep who owns the customer"}}]}},
+])
+step = workshop.activities.get().steps.get()
+words = ["Trust", "ownership", "trust", "Courage", "TRUST", "Ownership", "Calm", "Trust!"]
+for n, word in enumerate(words):
+    person = services.join(workshop, workshop.tables.get(), f"Person {{n}}")
+    services.save_answer(person, step, text=word)
+print(workshop.pk, workshop.code, workshop.projector_key)
+"""
+
+
+def test_a_one_word_step_is_typed_on_the_phone_and_a_word_cloud_on_the_big_screen(
+    module_server, open_context
+):
+    server = module_server
+    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(laptop, server.url)
+    pk, code, key = server.shell(WORD_DAY.format(email=FACILITATOR_EMAIL)).split()[-3:]
+    phone = open_context(**PHONE).new_page()
+    join(phone, f"{server.url}/j/{code}/", "Anna")
+    phone.get_by_label("One word for a rep who owns the customer").fill("courage")
+    expect(phone.locator(".solo-step.is-current .saved")).to_contain_text("Saved")
+    laptop.goto(f"{server.url}/f/w/{pk}/")
+    laptop.get_by_role("button", name="Show the room’s counts").click()
+    projector = open_context(**PROJECTOR).new_page()
+    projector.goto(f"{server.url}/p/{key}/")
+    expect(projector.locator(".pattern__answered")).to_have_text("9 people answered")
+    words = projector.locator(".pattern__word bdi")
+    expect(words).to_have_text(["trust", "courage", "ownership", "calm"])
+    counts = projector.locator(".pattern__word-count").evaluate_all(
+        "(els) => els.map((el) => parseFloat(getComputedStyle(el).fontSize))"
+    )
+    assert min(counts) >= 20, counts  # a count is read from the back row too
+    sizes = words.evaluate_all(
+        "(els) => els.map((el) => parseFloat(getComputedStyle(el).fontSize))"
+    )
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] >= 28, sizes
+    screenshot(projector, "projector-room-words")

@@ -40,7 +40,7 @@ from workshop.queries import unique_or_none
 
 EVERYTHING = Q()
 # The steps whose counts the room may see (Step.is_counted).
-COUNTED = (Step.Kind.CHECKLIST, Step.Kind.SCALE)
+COUNTED = (Step.Kind.CHECKLIST, Step.Kind.SCALE, Step.Kind.WORD)
 
 PARTIAL_TAG = '<hx-partial hx-target="{}" hx-swap="{}">{}</hx-partial>'
 

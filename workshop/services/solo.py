@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from workshop import limits, live
+from workshop import limits, live, words
 from workshop.models import Activity, Answer, Completion, Participant, Step, Takeaway
 from workshop.services import rules
 from workshop.services.rules import Refused
@@ -29,8 +29,12 @@ def save_answer(
     never later than now). A phone's outbox may send a save long after it was typed: when the
     stored answer was typed later (on another device), it stays, and is returned unchanged."""
     rules.check_reflection(participant, step.activity)
-    text = rules.cleaned(text, limits.ANSWER)
-    chosen = step.kept_choices(choices or [])
+    if step.kind == Step.Kind.WORD:
+        text = rules.cleaned(text, limits.WORD)
+        chosen = [folded] if (folded := words.fold(text)) else []
+    else:
+        text = rules.cleaned(text, limits.ANSWER)
+        chosen = step.kept_choices(choices or [])
     now = int(time.time() * 1000)
     edited_at = now if edited_at is None else min(edited_at, now)
     if _counts_shown(participant, step):
