@@ -37,6 +37,18 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request in German activates German for the
+    thread (LocaleMiddleware), which would otherwise stay for the tests after it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_live_caches():
     """What one test rendered is no other test's: ids are used again after a rollback."""
     from workshop.live import cache

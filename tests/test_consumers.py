@@ -314,7 +314,7 @@ async def test_the_spotlight_follows_an_edit_a_rename_and_a_hide_of_what_it_show
     await sync_to_async(services.edit_takeaway)(person, takeaway, "Coach, don't sell")
     assert "Coach, don&#x27;t sell" in spotlight_of(await receive(projector))
     await sync_to_async(services.rename_table)(facilitator, table, "Window")
-    assert "Dee · Window" in spotlight_of(await receive(projector))
+    assert "<bdi>Dee</bdi> · <bdi>Window</bdi>" in spotlight_of(await receive(projector))
     await sync_to_async(services.set_takeaway_hidden)(facilitator, takeaway, True)
     assert "Coach" not in spotlight_of(await receive(projector))
     await projector.disconnect()

@@ -321,3 +321,13 @@ async def test_the_heartbeat_reaches_a_tables_phones_in_every_language(workshop,
         assert message == {"revision": revision, "now": message["now"]}
     for phone in (german, english):
         await phone.disconnect()
+
+
+def test_the_projectors_catch_up_over_http_is_in_its_own_language_whatever_asks(facilitator):
+    """A projector behind a network that blocks WebSockets catches up over HTTP: in the
+    language the facilitator gave it, not the one its browser's request is in."""
+    workshop = day(facilitator)
+    services.set_projector_language(facilitator, workshop, "fr")
+    projector = phone_in("de")
+    answer = projector.get(f"/p/{workshop.projector_key}/updates/").json()["content"]
+    assert 'data-rendered-language="fr"' in answer
