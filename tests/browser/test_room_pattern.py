@@ -135,40 +135,57 @@ def test_the_projector_shows_the_rooms_counts_only_once_five_have_answered(
     screenshot(phone, "phone-room-answers")
 
 
-SCALE_DAY = """
+# A one-step reflection that others answered already (through the services).
+ONE_STEP_DAY = """
 from django.contrib.auth import get_user_model
 from workshop import services
 facilitator = get_user_model().objects.get(email={email!r})
-workshop = services.create_workshop(facilitator, "A scale", 1, agenda=[
-    {{"kind": "solo", "title": "How often?", "steps": [
-        {{"kind": "scale", "prompt": "How often do I take over a customer call?",
-          "options": ["Never", "Every call"]}}]}},
-])
-people = [services.join(workshop, workshop.tables.get(), name) for name in
-          ["Ben", "Chloé", "Dev", "Elif"]]
+agenda = [{{"kind": "solo", "title": {title!r}, "steps": [{step!r}]}}]
+workshop = services.create_workshop(facilitator, {title!r}, 1, agenda=agenda)
 step = workshop.activities.get().steps.get()
-for person, point in zip(people, ["2", "4", "4", "5"]):
-    services.save_answer(person, step, choices=[point])
+for n, answer in enumerate({answers!r}):
+    person = services.join(workshop, workshop.tables.get(), f"Person {{n}}")
+    services.save_answer(person, step, **answer)
 print(workshop.pk, workshop.code, workshop.projector_key)
 """
+
+
+def one_step_room(server, open_context, title: str, step: dict, answers: list[dict]):
+    """The facilitator signed in, and Anna's phone in the reflection the others answered."""
+    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(laptop, server.url)
+    script = ONE_STEP_DAY.format(email=FACILITATOR_EMAIL, title=title, step=step, answers=answers)
+    pk, code, key = server.shell(script).split()[-3:]
+    phone = open_context(**PHONE).new_page()
+    join(phone, f"{server.url}/j/{code}/", "Anna")
+    return laptop, phone, pk, key
+
+
+def show_the_counts(server, open_context, laptop, pk: str, key: str):
+    """The console shows the room's counts; the projector that shows them."""
+    laptop.goto(f"{server.url}/f/w/{pk}/")
+    laptop.get_by_role("button", name="Show the room’s counts").click()
+    projector = open_context(**PROJECTOR).new_page()
+    projector.goto(f"{server.url}/p/{key}/")
+    return projector
 
 
 def test_a_scale_is_one_tap_on_the_phone_and_a_distribution_on_the_big_screen(
     module_server, open_context
 ):
-    server = module_server
-    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
-    sign_in(laptop, server.url)
-    pk, code, key = server.shell(SCALE_DAY.format(email=FACILITATOR_EMAIL)).split()[-3:]
-    phone = open_context(**PHONE).new_page()
-    join(phone, f"{server.url}/j/{code}/", "Anna")
+    scale = {
+        "kind": "scale",
+        "prompt": "How often do I take over a customer call?",
+        "options": ["Never", "Every call"],
+    }
+    answers = [{"choices": [point]} for point in ["2", "4", "4", "5"]]
+    laptop, phone, pk, key = one_step_room(
+        module_server, open_context, "How often?", scale, answers
+    )
     phone.get_by_role("radio", name="4").check()
     expect(phone.locator(".solo-step.is-current .saved")).to_contain_text("Saved")
     screenshot(phone, "phone-scale-step")
-    laptop.goto(f"{server.url}/f/w/{pk}/")
-    laptop.get_by_role("button", name="Show the room’s counts").click()
-    projector = open_context(**PROJECTOR).new_page()
-    projector.goto(f"{server.url}/p/{key}/")
+    projector = show_the_counts(module_server, open_context, laptop, pk, key)
     expect(projector.locator(".pattern__answered")).to_have_text("5 people answered · median 4")
     columns = projector.locator(".pattern__point")
     expect(columns).to_have_count(5)
@@ -177,38 +194,17 @@ def test_a_scale_is_one_tap_on_the_phone_and_a_distribution_on_the_big_screen(
     screenshot(projector, "projector-room-scale")
 
 
-WORD_DAY = """
-from django.contrib.auth import get_user_model
-from workshop import services
-facilitator = get_user_model().objects.get(email={email!r})
-workshop = services.create_workshop(facilitator, "One word", 1, agenda=[
-    {{"kind": "solo", "title": "One word", "steps": [
-        {{"kind": "word", "prompt": "One word for a rep who owns the customer"}}]}},
-])
-step = workshop.activities.get().steps.get()
-words = ["Trust", "ownership", "trust", "Courage", "TRUST", "Ownership", "Calm", "Trust!"]
-for n, word in enumerate(words):
-    person = services.join(workshop, workshop.tables.get(), f"Person {{n}}")
-    services.save_answer(person, step, text=word)
-print(workshop.pk, workshop.code, workshop.projector_key)
-"""
-
-
 def test_a_one_word_step_is_typed_on_the_phone_and_a_word_cloud_on_the_big_screen(
     module_server, open_context
 ):
-    server = module_server
-    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
-    sign_in(laptop, server.url)
-    pk, code, key = server.shell(WORD_DAY.format(email=FACILITATOR_EMAIL)).split()[-3:]
-    phone = open_context(**PHONE).new_page()
-    join(phone, f"{server.url}/j/{code}/", "Anna")
-    phone.get_by_label("One word for a rep who owns the customer").fill("courage")
+    prompt = "One word for a rep who owns the customer"
+    said = ["Trust", "ownership", "trust", "Courage", "TRUST", "Ownership", "Calm", "Trust!"]
+    answers = [{"text": word} for word in said]
+    word = {"kind": "word", "prompt": prompt}
+    laptop, phone, pk, key = one_step_room(module_server, open_context, "One word", word, answers)
+    phone.get_by_label(prompt).fill("courage")
     expect(phone.locator(".solo-step.is-current .saved")).to_contain_text("Saved")
-    laptop.goto(f"{server.url}/f/w/{pk}/")
-    laptop.get_by_role("button", name="Show the room’s counts").click()
-    projector = open_context(**PROJECTOR).new_page()
-    projector.goto(f"{server.url}/p/{key}/")
+    projector = show_the_counts(module_server, open_context, laptop, pk, key)
     expect(projector.locator(".pattern__answered")).to_have_text("9 people answered")
     words = projector.locator(".pattern__word bdi")
     expect(words).to_have_text(["trust", "courage", "ownership", "calm"])
