@@ -518,3 +518,16 @@ def test_a_one_word_step_is_one_short_field_on_the_phone(worded, client):
     say(people[0], step, "Trust")
     page = as_phone(client, people[0]).get(f"/w/{workshop.code}/").content.decode()
     assert f'name="text" id="answer-{step.pk}"' in page and 'maxlength="60"' in page
+
+
+def test_a_shown_checklist_edited_into_a_written_answer_is_counted_no_more(room):
+    facilitator, workshop, solo, text, checklist, people = room
+    services.reveal_step(facilitator, solo, checklist)
+    tick(people[0], checklist, COSTS[0])
+    steps = [
+        {"id": text.pk, "kind": "text", "prompt": text.prompt},
+        {"id": checklist.pk, "kind": "text", "prompt": "What does it cost you?"},
+    ]
+    services.set_steps(facilitator, solo, steps)
+    projector = screen(PROJECTOR, workshop)
+    assert "pattern" not in projector and "0 of 7 finished" in projector

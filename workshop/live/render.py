@@ -126,7 +126,7 @@ class Scene:
         activity = self.stage.activity
         if activity.revealed_step_id is None:
             return None
-        step = unique_or_none(Step.objects.filter(pk=activity.revealed_step_id))
+        step = unique_or_none(Step.objects.filter(pk=activity.revealed_step_id, kind__in=COUNTED))
         return step and aggregates.pattern_of(step, self.workshop.reveal_threshold)
 
     @cached_property
