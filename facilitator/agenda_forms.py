@@ -79,6 +79,12 @@ class ActivityForm(forms.Form):
                 self.fields["source"].empty_label = _("No reflection")
         else:
             del self.fields["source"]
+        if activity.kind == Activity.Kind.POLL and "votes_hidden" in self.fields:
+            self.fields["votes_hidden"].label = _("Show the results only when I reveal them")
+            self.fields["votes_hidden"].help_text = _(
+                "The projector shows how many answered, and the results once you press “Show "
+                "the results” on the console. Otherwise they show as the answers come in."
+            )
         # Left out, another kind's option is neither shown nor saved (the service ignores it).
         for name in set(OPTION_NAMES) - set(agenda_templates.options_of(activity.kind)):
             del self.fields[name]
@@ -141,7 +147,10 @@ class StepForm(forms.Form):
         cleaned["options"] = [
             line.strip() for line in cleaned.get("options", "").splitlines() if line.strip()
         ]
-        if cleaned.get("kind") == Step.Kind.CHECKLIST and not cleaned["options"]:
+        if (
+            cleaned.get("kind") in (Step.Kind.CHECKLIST, Step.Kind.CHOICE)
+            and not cleaned["options"]
+        ):
             self.add_error("options", _("A checklist needs at least one option."))
         if cleaned.get("kind") == Step.Kind.SCALE and len(cleaned["options"]) not in (0, 2):
             self.add_error("options", _("A scale names both its ends, or neither."))
@@ -159,12 +168,38 @@ class StepForm(forms.Form):
         }
 
 
+class QuestionForm(StepForm):
+    """A poll's one question: what the room answers in a tap."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (Step.Kind.CHOICE, _("One choice")),
+            (Step.Kind.CHECKLIST, _("Several choices")),
+            (Step.Kind.SCALE, _("Scale")),
+            (Step.Kind.WORD, _("One word")),
+        ],
+        initial=Step.Kind.CHOICE,
+    )
+    prompt = LimitedTextField(limits.STEP_PROMPT, label=_("Question"))
+    options = forms.CharField(
+        label=_("Answers to choose from, one per line"),
+        help_text=_("For a scale: the words for its two ends, one per line (optional)."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 # What the agenda service takes of each step.
 STEP_FIELDS = ("id", "kind", "prompt", "help_text", "options", "scale_top")
 
 StepFormSet = forms.formset_factory(
     StepForm, extra=1, can_delete=True, max_num=MAX_STEPS, validate_max=True
 )
+
+
+# A poll asks one question: the formset shows it, or a blank one to fill in.
+QuestionFormSet = forms.formset_factory(QuestionForm, extra=1, max_num=1, validate_max=True)
 
 
 def steps_in_order(formset, move: str = "") -> list[dict]:

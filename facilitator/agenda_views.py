@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from facilitator.agenda_forms import (
     ActivityForm,
     NewActivityForm,
+    QuestionFormSet,
     SaveTemplateForm,
     StepForm,
     StepFormSet,
@@ -71,8 +72,9 @@ def add_activity(request, workshop_id):
             form.add_error(None, str(refused))
         else:
             messages.success(request, _("“%(title)s” added.") % {"title": activity.title})
-            if activity.kind == Activity.Kind.SOLO:
-                # A reflection without steps shows the phones nothing to do: go and add them.
+            if activity.kind in STEPS_OF:
+                # A reflection without steps (a poll without its question) shows the phones
+                # nothing to do: go and add them.
                 return redirect("facilitator:activity", workshop.pk, activity.pk)
             return _to_agenda(workshop, activity)
     return _agenda_page(request, workshop, add_form=form, status=400)
@@ -100,7 +102,7 @@ def edit_activity(request, workshop_id, activity_id):
 def edit_steps(request, workshop_id, activity_id):
     workshop = facilitated_workshop(request, workshop_id)
     activity = _activity(workshop, activity_id)
-    formset = StepFormSet(request.POST, prefix="steps")
+    formset = _formset_class(activity)(request.POST, prefix="steps")
     refusal = None
     if formset.is_valid():
         try:
@@ -121,8 +123,8 @@ def edit_steps(request, workshop_id, activity_id):
 def _activity_page(
     request, workshop, activity, *, form=None, formset=None, steps_refusal=None, status=200
 ):
-    if activity.kind == Activity.Kind.SOLO and formset is None:
-        formset = StepFormSet(
+    if activity.kind in STEPS_OF and formset is None:
+        formset = _formset_class(activity)(
             prefix="steps",
             initial=[StepForm.initial_for(step) for step in activity.steps.all()],
         )
@@ -136,6 +138,14 @@ def _activity_page(
         "is_running": workshop.current_activity_id == activity.pk,
     }
     return render(request, "facilitator/activity.html", context, status=status)
+
+
+# The kinds of activity with steps: a reflection's screens, a poll's one question.
+STEPS_OF = {Activity.Kind.SOLO: StepFormSet, Activity.Kind.POLL: QuestionFormSet}
+
+
+def _formset_class(activity: Activity):
+    return STEPS_OF.get(activity.kind, StepFormSet)
 
 
 def _step_rows(formset) -> list[dict]:

@@ -121,6 +121,23 @@ def reveal(request, workshop_id, activity_id):
 
 @login_required
 @require_POST
+def poll_results(request, workshop_id, activity_id):
+    """A poll's results on the projector and the phones, or kept until revealed."""
+    workshop, poll = _activity(request, workshop_id, activity_id, Activity.Kind.POLL)
+    services.show_results(request.user, poll, request.POST.get("shown") == "1")
+    return console_answer(request, workshop)
+
+
+@login_required
+@require_POST
+def close_poll(request, workshop_id, activity_id):
+    workshop, poll = _activity(request, workshop_id, activity_id, Activity.Kind.POLL)
+    services.close_poll(request.user, poll)
+    return console_answer(request, workshop)
+
+
+@login_required
+@require_POST
 def order(request, workshop_id, activity_id):
     workshop, activity = _shareout(request, workshop_id, activity_id)
     services.set_order_by_votes(request.user, activity, request.POST.get("by_votes") == "1")

@@ -55,6 +55,16 @@ urlpatterns = [
     path("f/w/<int:workshop_id>/approve/", run_views.approve_all, name="approve_all"),
     path("f/w/<int:workshop_id>/focus/", run_views.focus, name="focus"),
     path("f/w/<int:workshop_id>/reveal/<int:activity_id>/", run_views.reveal, name="reveal"),
+    path(
+        "f/w/<int:workshop_id>/poll/<int:activity_id>/results/",
+        run_views.poll_results,
+        name="poll_results",
+    ),
+    path(
+        "f/w/<int:workshop_id>/poll/<int:activity_id>/close/",
+        run_views.close_poll,
+        name="poll_close",
+    ),
     path("f/w/<int:workshop_id>/updates/", views.console_updates, name="console_updates"),
     # The agenda editor.
     path("f/w/<int:workshop_id>/agenda/", agenda_views.agenda, name="agenda"),

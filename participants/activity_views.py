@@ -165,6 +165,37 @@ def done(request, participant, pk):
 
 @require_POST
 @with_participant
+def poll_answer(request, participant, pk):
+    """A phone's answer to the running poll, in place of the one it gave before."""
+    question = get_object_or_404(
+        Step.objects.select_related("activity"),
+        pk=pk,
+        activity__workshop=participant.workshop,
+        activity__kind=Activity.Kind.POLL,
+    )
+    if pause := throttle.spend(throttle.votes(), participant.device):
+        message = _("That is a lot of answers at once. Wait a moment, then tap again.")
+        return slow_down.too_fast(request, pause, message)
+    context = {"question": question, "workshop": participant.workshop}
+    try:
+        context["answer"] = services.answer_poll(
+            participant,
+            question,
+            choices=request.POST.getlist("choices"),
+            text=request.POST.get("text", ""),
+        )
+        context["saved"] = True
+    except services.Refused as refused:
+        context["error"] = str(refused)
+    if request.htmx:
+        return render(request, "participants/_poll_saved.html", context)
+    if error := context.get("error"):
+        messages.error(request, error)
+    return redirect("participants:board", code=participant.workshop.code)
+
+
+@require_POST
+@with_participant
 def vote(request, participant, pk):
     if pause := throttle.spend(throttle.votes(), participant.device):
         message = _("That is a lot of +1s at once. Wait a moment: this one goes out by itself.")

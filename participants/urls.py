@@ -17,6 +17,7 @@ urlpatterns = [
     path("w/<str:code>/answer/<int:pk>/", activity_views.answer, name="answer"),
     path("w/<str:code>/share/<int:pk>/", activity_views.share, name="share"),
     path("w/<str:code>/vote/<int:pk>/", activity_views.vote, name="vote"),
+    path("w/<str:code>/poll/<int:pk>/", activity_views.poll_answer, name="poll_answer"),
     path("w/<str:code>/t/<int:pk>/edit/", views.edit, name="edit"),
     path("w/<str:code>/t/<int:pk>/delete/", views.delete, name="delete"),
     # The take-home notes.

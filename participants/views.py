@@ -20,6 +20,7 @@ from workshop import access, languages, live, services, throttle
 from workshop.codes import normalise_join_code
 from workshop.models import Takeaway, Workshop
 from workshop.queries import unique_or_none
+from workshop.services import polls
 
 BOARD = "participants/board.html"
 
@@ -167,6 +168,8 @@ def _render_board(request, participant, form=None, status=200):
     if activity is not None and activity.kind == activity.Kind.SOLO:
         context["solo"] = solo_context(participant, activity)
         context["answer_limit"] = settings.ANSWER_MAX_LENGTH
+    if activity is not None and activity.is_poll:
+        context["own"] = polls.own_answer(participant, activity)
     context.update(
         participant=participant,
         form=form or TakeawayForm(initial={"token": uuid.uuid4()}),

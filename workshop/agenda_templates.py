@@ -16,6 +16,7 @@ HERO_TO_HERO_MAKER = "hero-to-hero-maker"
 OPTIONS = {
     "shareout": ("order_by_votes", "votes_hidden"),
     "discussion": ("moderated",),
+    "poll": ("votes_hidden",),  # its results, until revealed
 }
 OPTION_NAMES = [name for names in OPTIONS.values() for name in names]
 

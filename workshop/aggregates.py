@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from workshop.models import Answer, Step
+from workshop.models import Answer, PollAnswer, Step
 
 # One row per option someone ticked, and one (its option NULL) with the number of people who
 # ticked anything. The choices are a JSON array in every backend, read by its own functions.
@@ -88,18 +88,29 @@ class Pattern:
         return max((bar.count for bar in self.bars), default=0)
 
 
-def pattern_of(step: Step, threshold: int) -> Pattern:
-    """The room's counts of a checklist or a scale."""
+def pattern_of(step: Step, threshold: int, answers=Answer) -> Pattern:
+    """The room's counts of a checklist, a choice, a scale or a one-word step: of the private
+    answers to a reflection's step, or (`answers` PollAnswer) of a poll's question."""
     if step.kind == Step.Kind.SCALE:
-        return scale_pattern(step, threshold)
+        return scale_pattern(step, threshold, answers)
     if step.kind == Step.Kind.WORD:
-        return word_pattern(step, threshold)
-    return checklist_pattern(step, threshold)
+        return word_pattern(step, threshold, answers)
+    return checklist_pattern(step, threshold, answers)
 
 
-def _counts(step: Step) -> tuple[int, dict[str, int]]:
+def poll_pattern(question: Step, threshold: int) -> Pattern:
+    return pattern_of(question, threshold, PollAnswer)
+
+
+def _sql(queries: dict, answers) -> str:
+    return queries[connection.vendor].format(
+        answer=connection.ops.quote_name(answers._meta.db_table)
+    )
+
+
+def _counts(step: Step, answers) -> tuple[int, dict[str, int]]:
     """How many answered the step, and how many chose each option (one query)."""
-    sql = _COUNTS[connection.vendor].format(answer=connection.ops.quote_name(Answer._meta.db_table))
+    sql = _sql(_COUNTS, answers)
     with connection.cursor() as cursor:
         cursor.execute(sql, {"step": step.pk})
         rows = cursor.fetchall()
@@ -107,9 +118,9 @@ def _counts(step: Step) -> tuple[int, dict[str, int]]:
     return answered, {option: count for option, count in rows if option is not None}
 
 
-def word_pattern(step: Step, threshold: int) -> Pattern:
+def word_pattern(step: Step, threshold: int, answers=Answer) -> Pattern:
     """The words the room gave a one-word step (folded, workshop.words), most said first."""
-    sql = _WORDS[connection.vendor].format(answer=connection.ops.quote_name(Answer._meta.db_table))
+    sql = _sql(_WORDS, answers)
     with connection.cursor() as cursor:
         cursor.execute(sql, {"step": step.pk, "most": CLOUD_WORDS})
         rows = cursor.fetchall()
@@ -121,9 +132,9 @@ def word_pattern(step: Step, threshold: int) -> Pattern:
     return Pattern(step, answered, threshold, bars)
 
 
-def scale_pattern(step: Step, threshold: int) -> Pattern:
+def scale_pattern(step: Step, threshold: int, answers=Answer) -> Pattern:
     """How many people chose each point of a scale, low to high, and its median."""
-    answered, counts = _counts(step)
+    answered, counts = _counts(step, answers)
     if answered < threshold:
         return Pattern(step, answered, threshold)
     bars = tuple(Bar(point, counts.get(point, 0)) for point in step.scale_values)
@@ -140,10 +151,10 @@ def _median(bars: tuple[Bar, ...]) -> str | None:
     return None
 
 
-def checklist_pattern(step: Step, threshold: int) -> Pattern:
+def checklist_pattern(step: Step, threshold: int, answers=Answer) -> Pattern:
     """How many people ticked each of the step's options, most first (ties in the step's own
     order); an option no longer on the step is not counted."""
-    answered, counts = _counts(step)
+    answered, counts = _counts(step, answers)
     if answered < threshold:
         return Pattern(step, answered, threshold)
     order = {option: n for n, option in enumerate(step.options)}

@@ -187,6 +187,8 @@ class Activity(models.Model):
         SHAREOUT = "shareout", _("Share-out")
         # The room's counts of a reflection's checklists, on the big screen.
         PATTERN = "pattern", _("The room's answers")
+        # One question the whole room answers in a tap, its results on the big screen.
+        POLL = "poll", _("Quick poll")
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="activities")
     position = models.PositiveIntegerField(default=0)
@@ -215,6 +217,11 @@ class Activity(models.Model):
     revealed_step = models.ForeignKey(
         "Step", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A poll's key to who answered while it is open (PollAnswer.voter); emptied when it closes,
+    # so that nothing can tell whose an answer was any more.
+    poll_key = models.CharField(max_length=64, blank=True, default=new_secret, editable=False)
+    # When a poll stopped taking answers: the facilitator closed it, or the room moved on.
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     revision = models.PositiveBigIntegerField(default=0)
     # When the room last moved away from it: a reflection takes answers a little longer.
     left_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -232,6 +239,14 @@ class Activity(models.Model):
     @property
     def is_discussion(self):
         return self.kind == self.Kind.DISCUSSION
+
+    @property
+    def is_poll(self):
+        return self.kind == self.Kind.POLL
+
+    @property
+    def poll_is_open(self) -> bool:
+        return self.is_poll and self.closed_at is None
 
     @property
     def source_kind(self) -> str | None:
@@ -252,6 +267,8 @@ class Step(models.Model):
     class Kind(models.TextChoices):
         TEXT = "text", _("Written answer")
         CHECKLIST = "checklist", _("Checklist")
+        # One of its options, and only one.
+        CHOICE = "choice", _("One choice")
         # One tap on a scale, 1 to 5 or 0 to 10, its two ends named by `options`.
         SCALE = "scale", _("Scale")
         # A word or two, which the room sees as a word cloud (workshop.words folds them).
@@ -294,12 +311,17 @@ class Step(models.Model):
             return [c for c in choices if c in self.scale_values][:1]
         if self.kind == self.Kind.WORD:
             return []  # a word's is what the server folds of it, never what a phone says
-        return [c for c in choices if c in self.options]
+        kept = [c for c in self.options if c in choices]
+        return kept[:1] if self.kind == self.Kind.CHOICE else kept
 
     @property
     def is_counted(self) -> bool:
         """The room's counts of it may be shown (workshop.aggregates)."""
-        return self.kind in (self.Kind.CHECKLIST, self.Kind.SCALE, self.Kind.WORD)
+        return self.kind in COUNTED_STEPS
+
+
+# The steps whose counts the room may see (workshop.aggregates), and the questions of a poll.
+COUNTED_STEPS = (Step.Kind.CHOICE, Step.Kind.CHECKLIST, Step.Kind.SCALE, Step.Kind.WORD)
 
 
 class Participant(models.Model):
@@ -444,6 +466,29 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.participant} · {self.step}"
+
+
+class PollAnswer(models.Model):
+    """One phone's answer to a quick poll, never stored with who gave it.
+
+    While the poll is open, `voter` is a keyed digest of the participant (services.polls) so
+    that their phone can change its answer; when the poll closes, the key is thrown away and
+    every `voter` emptied. What is left are answers, not anyone's."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="poll_answers")
+    voter = models.CharField(max_length=64, blank=True, default="", editable=False)
+    text = models.TextField(blank=True, max_length=settings.ANSWER_MAX_LENGTH)
+    choices = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["step", "voter"], condition=~models.Q(voter=""), name="poll_answer_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.step} · {self.choices or self.text}"
 
 
 class Completion(models.Model):

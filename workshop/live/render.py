@@ -35,12 +35,20 @@ from workshop.live.pieces import (
     Piece,
     Stage,
 )
-from workshop.models import Activity, Completion, Participant, Step, Table, Takeaway
+from workshop.models import (
+    COUNTED_STEPS,
+    Activity,
+    Completion,
+    Participant,
+    Step,
+    Table,
+    Takeaway,
+)
 from workshop.queries import unique_or_none
 
 EVERYTHING = Q()
 # The steps whose counts the room may see (Step.is_counted).
-COUNTED = (Step.Kind.CHECKLIST, Step.Kind.SCALE, Step.Kind.WORD)
+COUNTED = COUNTED_STEPS
 
 PARTIAL_TAG = '<hx-partial hx-target="{}" hx-swap="{}">{}</hx-partial>'
 
@@ -98,6 +106,8 @@ class Scene:
     def progress(self) -> dict | None:
         if self.stage.kind == Activity.Kind.PATTERN:
             return {"patterns": self.patterns}
+        if self.stage.kind == Activity.Kind.POLL:
+            return {"poll": self.poll}
         if self.stage.kind != Activity.Kind.SOLO:
             return None
         activity = self.stage.activity
@@ -128,6 +138,14 @@ class Scene:
             return None
         step = unique_or_none(Step.objects.filter(pk=activity.revealed_step_id, kind__in=COUNTED))
         return step and aggregates.pattern_of(step, self.workshop.reveal_threshold)
+
+    @cached_property
+    def poll(self) -> "Poll":
+        """The running poll: its question and the room's counts of it (workshop.aggregates)."""
+        poll = self.stage.activity
+        question = poll.steps.filter(kind__in=COUNTED).first()
+        pattern = question and aggregates.poll_pattern(question, self.workshop.reveal_threshold)
+        return Poll(question, pattern, shown=not poll.votes_hidden, closed=not poll.poll_is_open)
 
     @cached_property
     def solo(self) -> dict | None:
@@ -224,6 +242,17 @@ class Scene:
             else:
                 context[need] = getattr(self, need)
         return context
+
+
+class Poll(NamedTuple):
+    """A poll as the screens show it. The console always shows its counts; the projector once
+    they are `shown`; the phones once they are shown and the poll is `closed` (they are not
+    sent every answer)."""
+
+    question: Step | None
+    pattern: "aggregates.Pattern | None"
+    shown: bool
+    closed: bool
 
 
 class Queue(NamedTuple):

@@ -21,6 +21,7 @@ from workshop.services.datacare import (
     remove_personal_data,
     set_data_settings,
 )
+from workshop.services.polls import answer_poll, close_poll, show_results
 from workshop.services.profile import set_profile
 from workshop.services.rules import NotAllowed, Refused
 from workshop.services.sharing import (
@@ -78,8 +79,10 @@ __all__ = [
     "Refused",
     "add_activity",
     "add_minute",
+    "answer_poll",
     "approve",
     "approve_all",
+    "close_poll",
     "complete_solo",
     "create_share_link",
     "create_workshop",
@@ -120,6 +123,7 @@ __all__ = [
     "set_votes_hidden",
     "set_workshop_open",
     "share_answer",
+    "show_results",
     "start_timer",
     "stop_timer",
     "take_back_vote",

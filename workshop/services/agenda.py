@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from workshop import agenda_templates, limits
-from workshop.models import Activity, Step, User, Workshop
+from workshop.models import COUNTED_STEPS, Activity, Step, User, Workshop
 from workshop.services import rules
 from workshop.services.rules import Refused
 from workshop.services.takeaways import approve_queue
@@ -122,14 +122,24 @@ def _tell_the_stage(change, activity: Activity, fields: list[str]) -> None:
 
 
 def set_steps(facilitator: User, activity: Activity, steps: list[dict]) -> list[Step]:
-    """Replaces a solo reflection's steps; answers to steps that stay the same are kept."""
+    """Replaces a solo reflection's steps, or a poll's question; answers to steps that stay the
+    same are kept."""
     rules.check_facilitator(facilitator, activity.workshop)
-    if activity.kind != Activity.Kind.SOLO:
+    if activity.kind == Activity.Kind.POLL:
+        _check_question(steps)
+    elif activity.kind != Activity.Kind.SOLO:
         raise Refused(_("Only a solo reflection has steps."))
     with rules.facilitating(facilitator, activity.workshop) as change:
         kept = _replace_steps(activity, steps)
         change.restage()
     return kept
+
+
+def _check_question(steps: list[dict]) -> None:
+    if len(steps) > 1:
+        raise Refused(_("A poll asks one question."))
+    if steps and steps[0].get("kind") not in COUNTED_STEPS:
+        raise Refused(_("A poll's question is a choice, a scale or one word."))
 
 
 def _replace_steps(activity: Activity, steps: list[dict]) -> list[Step]:
@@ -140,12 +150,13 @@ def _replace_steps(activity: Activity, steps: list[dict]) -> list[Step]:
             raise Refused(_("Choose what kind of step this is."))
         prompt = rules.cleaned(data.get("prompt", ""), limits.STEP_PROMPT)
         options = [o[:200] for o in map(normalise, data.get("options") or []) if o]
-        if data["kind"] == Step.Kind.CHECKLIST and not options:
+        if data["kind"] in (Step.Kind.CHECKLIST, Step.Kind.CHOICE) and not options:
             raise Refused(_("A checklist needs at least one option."))
         step = existing.get(data.get("id")) or Step(activity=activity)
         step.position, step.kind, step.prompt = position, data["kind"], prompt
         step.help_text = rules.cleaned(data.get("help_text") or "", limits.HELP_TEXT)
-        step.options = options if data["kind"] in (Step.Kind.CHECKLIST, Step.Kind.SCALE) else []
+        kinds_with_options = (Step.Kind.CHECKLIST, Step.Kind.CHOICE, Step.Kind.SCALE)
+        step.options = options if data["kind"] in kinds_with_options else []
         if data["kind"] == Step.Kind.SCALE:
             step.options = options[:2]  # its two ends' words
         step.scale_top = 10 if data.get("scale_top") == 10 else 5

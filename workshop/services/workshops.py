@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from workshop import access, agenda_templates, languages, limits, live
 from workshop.models import Activity, AgendaTemplate, Participant, Step, Table, User, Workshop
 from workshop.queries import unique_or_none
-from workshop.services import rules
+from workshop.services import polls, rules
 from workshop.services.rules import NotAllowed, Refused
 
 MAX_TABLES = 60
@@ -133,6 +133,8 @@ def set_workshop_open(facilitator: User, workshop: Workshop, is_open: bool) -> W
         workshop.status = Workshop.Status.OPEN if is_open else Workshop.Status.CLOSED
         workshop.save(update_fields=["status", "closed_at"])
         change.show(live.STATUS)
+        if not is_open and polls.close_open_polls(workshop):
+            change.restage()  # the running poll's phones show its results, not its question
     return workshop
 
 
@@ -241,6 +243,9 @@ def go_to_activity(
         now = timezone.now()
         if current is not None:
             Activity.objects.filter(pk=current).update(left_at=now)
+            # A poll the room leaves takes no more answers, and forgets who gave them.
+            if workshop.current_activity.is_poll:
+                polls.close(workshop.current_activity)
         if Activity.objects.filter(pk=activity.pk, entered_at=None).update(entered_at=now):
             activity.entered_at = now
         workshop.current_activity = activity

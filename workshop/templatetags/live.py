@@ -7,8 +7,10 @@
 - `{% live_url "participants:vote" workshop.code takeaway.pk %}`: `{% url %}` for the links
   of cards and table headers, which a wall repeats hundreds of times: each pattern is reversed
   once, then filled in (a reverse() costs ~80 µs; a wall of 100 cards had 300 of them).
+- `{{ value|as_json }}`: a value as JSON for a data- attribute, which a script reads.
 """
 
+import json
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
@@ -23,6 +25,11 @@ register = template.Library()
 
 # Stand-ins for the arguments, which any of our URL converters accepts (int, str, slug).
 _FIRST_STAND_IN = 987_654_321_000
+
+
+@register.filter
+def as_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)  # escaped as any attribute's value
 
 
 @register.simple_tag
