@@ -140,7 +140,7 @@ def test_a_poll_with_reveal_after_closing_shows_the_phones_its_results(room):
 
 
 def test_closing_leaves_no_answer_linked_to_anyone(room):
-    facilitator, workshop, poll, question, people = room
+    facilitator, _workshop, poll, question, people = room
     for person in people:
         answer(person, question, "Telling")
     columns = {field.name for field in PollAnswer._meta.get_fields()}
@@ -244,7 +244,7 @@ def test_an_answer_costs_the_same_in_a_big_room(room):
 def test_the_live_counts_equal_a_fresh_count(room, moves):
     """After random answers, changes and take-backs, what the projector is sent equals a count
     of every phone's last answer."""
-    _facilitator, workshop, _poll, question, people = room
+    _facilitator, _workshop, _poll, question, people = room
     PollAnswer.objects.filter(step=question).delete()
     question.kind = "checklist"
     question.save(update_fields=["kind"])
