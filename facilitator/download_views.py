@@ -23,6 +23,7 @@ FORMATS = {
     "csv": (exports.takeaways_csv_lines, "takeaways.csv", "text/csv; charset=utf-8"),
     "xlsx": (exports.takeaways_xlsx_parts, "takeaways.xlsx", XLSX),
     "json": (exports.workshop_json_parts, "workshop.json", "application/json; charset=utf-8"),
+    "counts": (exports.counts_csv_lines, "counts.csv", "text/csv; charset=utf-8"),
 }
 
 
@@ -54,7 +55,8 @@ def download(workshop, kind: str, *, include_hidden: bool) -> HttpResponse:
 
 def download_links(name: str, *args) -> dict:
     """The addresses of the three downloads and the report, for one of the three audiences."""
-    names = {kind: f"facilitator:{name}_{kind}" for kind in ("csv", "xlsx", "json", "report")}
+    kinds = ("csv", "xlsx", "json", "counts", "report")
+    names = {kind: f"facilitator:{name}_{kind}" for kind in kinds}
     if name == "facilitator":
         names["csv"] = "facilitator:csv"  # the facilitator's CSV had its address first
     return {kind: reverse(url_name, args=args) for kind, url_name in names.items()}

@@ -123,6 +123,12 @@ urlpatterns = [
         name="facilitator_json",
     ),
     path(
+        "f/w/<int:workshop_id>/counts.csv",
+        download_views.facilitator_download,
+        {"kind": "counts"},
+        name="facilitator_counts",
+    ),
+    path(
         "f/w/<int:workshop_id>/report/",
         download_views.facilitator_report,
         name="facilitator_report",
@@ -166,6 +172,12 @@ urlpatterns = [
         {"kind": "json"},
         name="organizer_json",
     ),
+    path(
+        "o/w/<int:workshop_id>/counts.csv",
+        download_views.organizer_download,
+        {"kind": "counts"},
+        name="organizer_counts",
+    ),
     path("o/w/<int:workshop_id>/report/", download_views.organizer_report, name="organizer_report"),
     # Share links: read-only, no account.
     path("r/<str:key>/", download_views.shared_results, name="shared_results"),
@@ -186,6 +198,12 @@ urlpatterns = [
         download_views.shared_download,
         {"kind": "json"},
         name="shared_json",
+    ),
+    path(
+        "r/<str:key>/counts.csv",
+        download_views.shared_download,
+        {"kind": "counts"},
+        name="shared_counts",
     ),
     path("r/<str:key>/report/", download_views.shared_report, name="shared_report"),
 ]

@@ -302,3 +302,58 @@ def test_a_poll_is_edited_in_the_agenda(client, room):
     with pytest.raises(services.Refused):
         services.set_steps(facilitator, poll, [{"kind": "choice", "options": ["a"]}] * 2)
     assert Activity.objects.get(pk=poll.pk).steps.count() == 1
+
+
+def test_the_results_carry_a_polls_counts_and_nothing_below_the_threshold(client, room):
+    import csv
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    from workshop import exports
+
+    facilitator, workshop, poll, question, people = room
+    client.force_login(facilitator)
+    for person in people[:4]:
+        answer(person, question, "Coaching")
+    report = f"/f/w/{workshop.pk}/report/"
+    counts = f"/f/w/{workshop.pk}/counts.csv"
+
+    def downloads():
+        data = json.loads(exports.workshop_json(workshop))
+        room = next(a for a in data["agenda"] if a["kind"] == "poll")["steps"][0]["room"]
+        table = list(csv.reader(io.StringIO(b"".join(client.get(counts)).decode("utf-8-sig"))))
+        return room, table, client.get(report).content.decode()
+
+    room_json, table, page = downloads()
+    assert room_json is None and len(table) == 1  # four answered: nothing but the header
+    assert "fewer than 5 people answered it" in page
+    answer(people[4], question, "Telling")
+    services.close_poll(facilitator, poll)  # closed, unlinked: still counted
+    room_json, table, page = downloads()
+    assert room_json["answered"] == 5 and room_json["counts"][0] == {
+        "option": "Coaching",
+        "count": 4,
+    }
+    assert table[0][:6] == ["Workshop", "Activity", "Kind", "Question", "Answer", "Count"]
+    assert table[1:] == [
+        ["Hero", "Quick poll", "Quick poll", "What do you do first?", "Coaching", "4", "5", ""],
+        ["Hero", "Quick poll", "Quick poll", "What do you do first?", "Telling", "1", "5", ""],
+        [
+            "Hero",
+            "Quick poll",
+            "Quick poll",
+            "What do you do first?",
+            "Doing it myself",
+            "0",
+            "5",
+            "",
+        ],
+    ]
+    assert "The poll “<bdi>Quick poll</bdi>”" in page and "<strong>4</strong>" in page
+    sheet = load_workbook(io.BytesIO(exports.takeaways_xlsx(workshop))).worksheets[0]
+    rows = [[cell for cell in row if cell is not None] for row in sheet.iter_rows(values_only=True)]
+    at = rows.index(["What do you do first?"])
+    assert rows[at + 2] == [4, "Coaching"] and rows[at + 5] == [5, "people answered"]
+    assert f"/f/w/{workshop.pk}/counts.csv" in client.get(f"/f/w/{workshop.pk}/results/").text

@@ -102,6 +102,15 @@ def poll_pattern(question: Step, threshold: int) -> Pattern:
     return pattern_of(question, threshold, PollAnswer)
 
 
+def results_of(activity, threshold: int) -> list[Pattern]:
+    """The counts a download shows of a reflection's counted steps or a poll's question: only
+    those enough people answered. (`activity` with its steps prefetched.)"""
+    answers = PollAnswer if activity.is_poll else Answer
+    counted = [step for step in activity.steps.all() if step.is_counted]
+    patterns = [pattern_of(step, threshold, answers) for step in counted]
+    return [pattern for pattern in patterns if not pattern.waiting]
+
+
 def _sql(queries: dict, answers) -> str:
     return queries[connection.vendor].format(
         answer=connection.ops.quote_name(answers._meta.db_table)

@@ -21,8 +21,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from workshop import aggregates
-from workshop.models import Vote, Workshop
+from workshop.models import Answer, PollAnswer, Vote, Workshop
 from workshop.report import (
+    COUNTED_KINDS,
     Summary,
     agenda_of,
     facilitator_name,
@@ -103,6 +104,41 @@ def takeaways_csv_lines(workshop, *, include_hidden: bool = True):
         if include_hidden:
             row += [_yes_no(item.hidden), _yes_no(item.never_approved)]
         yield writer.writerow(spreadsheet_safe(cell) for cell in row)
+
+
+def counts_csv_lines(workshop, *, include_hidden: bool = True):
+    """The room's counts, one row per answer of each reflection's checklist, scale or one-word
+    step and each poll: as the report shows them, nothing where fewer than the workshop's
+    threshold answered. (Hidden takeaways are not in it: `include_hidden` changes nothing.)"""
+    workshop = Workshop.objects.get(pk=workshop.pk)
+    writer = csv.writer(_Line())
+    header = [
+        _("Workshop"),
+        _("Activity"),
+        _("Kind"),
+        _("Question"),
+        _("Answer"),
+        _("Count"),
+        _("People who answered"),
+        _("Median"),
+    ]
+    yield "\ufeff" + writer.writerow(header)
+    for activity in agenda_of(workshop):
+        if activity.kind not in COUNTED_KINDS:
+            continue
+        for pattern in aggregates.results_of(activity, workshop.reveal_threshold):
+            for bar in pattern.bars:
+                row = [
+                    workshop.title,
+                    activity.title,
+                    activity.get_kind_display(),
+                    pattern.step.prompt,
+                    bar.label,
+                    bar.count,
+                    pattern.answered,
+                    pattern.median or "",
+                ]
+                yield writer.writerow(spreadsheet_safe(cell) for cell in row)
 
 
 # --- Excel -----------------------------------------------------------------------------------
@@ -257,6 +293,8 @@ def _summary_sheet(sheet, summary: Summary) -> None:
         for bar in pattern.bars:
             _row(sheet, [bar.count, bar.label])
         _row(sheet, [pattern.answered, _("people answered")], font=bold)
+        if pattern.median is not None:
+            _row(sheet, [pattern.median, _("Median")], font=bold)
 
 
 def _activity_sheet(sheet, items, include_hidden: bool) -> None:
@@ -367,16 +405,18 @@ def _json_activity(activity, position: int) -> dict:
         "instructions": activity.instructions,
         "duration_minutes": activity.duration_minutes,
         "source_id": activity.source_id,
-        "steps": [_json_step(step, activity.workshop) for step in activity.steps.all()],
+        "steps": [_json_step(step, activity) for step in activity.steps.all()],
     }
 
 
-def _json_step(step, workshop) -> dict:
+def _json_step(step, activity) -> dict:
     data = {"kind": step.kind, "prompt": step.prompt, "options": list(step.options)}
     if step.kind == step.Kind.SCALE:
         data["scale"] = step.scale_values
     if step.is_counted:
-        data["room"] = _json_room(aggregates.pattern_of(step, workshop.reveal_threshold))
+        answers = PollAnswer if activity.is_poll else Answer
+        pattern = aggregates.pattern_of(step, activity.workshop.reveal_threshold, answers)
+        data["room"] = _json_room(pattern)
     return data
 
 

@@ -88,6 +88,13 @@ class SoloSummary:
 
 
 @dataclass
+class PollSummary:
+    title: str
+    # Its question's counts, if enough people answered (else empty).
+    patterns: list
+
+
+@dataclass
 class Results:
     workshop: Workshop
     title: str
@@ -100,6 +107,7 @@ class Results:
     items: list[Item]
     sections: list[Section]
     solo: list[SoloSummary]
+    polls: list["PollSummary"]
     exported_at: datetime
 
     @property
@@ -242,16 +250,14 @@ def summary_for(workshop: Workshop) -> Summary:
         patterns=[
             pattern
             for activity in agenda
-            if activity.kind == Activity.Kind.SOLO
-            for pattern in _patterns(activity, workshop.reveal_threshold)
+            if activity.kind in COUNTED_KINDS
+            for pattern in aggregates.results_of(activity, workshop.reveal_threshold)
         ],
     )
 
 
-def _patterns(activity: Activity, threshold: int) -> list:
-    counted = [step for step in activity.steps.all() if step.is_counted]
-    patterns = [aggregates.pattern_of(step, threshold) for step in counted]
-    return [pattern for pattern in patterns if not pattern.waiting]
+# The activities whose answers the results count: reflections' checklists, polls.
+COUNTED_KINDS = (Activity.Kind.SOLO, Activity.Kind.POLL)
 
 
 def results_for(workshop: Workshop, *, include_hidden: bool = False) -> Results:
@@ -284,11 +290,13 @@ def results_for(workshop: Workshop, *, include_hidden: bool = False) -> Results:
         .values_list("activity")
         .annotate(n=Count("pk"))
     )
+    threshold = workshop.reveal_threshold
     solo = [
-        SoloSummary(a.title, finished.get(a.pk, 0), _patterns(a, workshop.reveal_threshold))
+        SoloSummary(a.title, finished.get(a.pk, 0), aggregates.results_of(a, threshold))
         for a in agenda
         if a.kind == Activity.Kind.SOLO
     ]
+    polls = [PollSummary(a.title, aggregates.results_of(a, threshold)) for a in agenda if a.is_poll]
     return Results(
         workshop=workshop,
         title=workshop.title,
@@ -301,5 +309,6 @@ def results_for(workshop: Workshop, *, include_hidden: bool = False) -> Results:
         items=items,
         sections=[section for _pk, section in ordered],
         solo=solo,
+        polls=polls,
         exported_at=timezone.localtime(),
     )

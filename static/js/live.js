@@ -953,6 +953,7 @@
       form.dataset.tokenSet = "";
     });
     markVotes();
+    markPolls();
     ownTableLast();
     pageSteps();
     document.querySelectorAll("[data-solo]").forEach(ownAnswers);
@@ -1105,6 +1106,40 @@
     },
     true,
   );
+
+  // --- A poll is sent to every phone without answers: each marks its own ----------------------
+  // The server forgets who answered once a poll closes, so a phone keeps its own answer here,
+  // as the server last said it holds it (data-poll-choices on the answer to each tap).
+  const pollKey = (question) => `poll:${scope()}:${question}`;
+  function markPolls() {
+    document.querySelectorAll("[data-poll-choices]").forEach((status) => {
+      const form = status.closest("form[data-poll]");
+      const mine = { choices: JSON.parse(status.dataset.pollChoices), text: status.dataset.pollText };
+      try {
+        localStorage.setItem(pollKey(form.dataset.poll), JSON.stringify(mine));
+      } catch {
+        /* storage full or disabled: the page shows the answer again after a reload */
+      }
+    });
+    document.querySelectorAll("form[data-poll]:not([data-poll-marked])").forEach((form) => {
+      form.dataset.pollMarked = "";
+      if (form.querySelector("[data-poll-choices]")) return; // drawn with this phone's answer
+      let mine = null;
+      try {
+        mine = JSON.parse(localStorage.getItem(pollKey(form.dataset.poll)) || "null");
+      } catch {
+        mine = null;
+      }
+      if (!mine || (!mine.choices.length && !mine.text)) return;
+      form.querySelectorAll("input[name=choices]").forEach((input) => {
+        input.checked = mine.choices.includes(input.value);
+      });
+      const word = form.querySelector("input[name=text]");
+      if (word && !word.value) word.value = mine.text;
+      const status = form.querySelector(".poll-phone__status");
+      if (status) status.textContent = `✓ ${form.dataset.msgSaved}`;
+    });
+  }
 
   // --- A reflection is sent to every phone without answers: each puts in its own ------------
   // Only a phone that has answered this reflection before asks for its answers (a room
