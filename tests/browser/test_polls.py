@@ -96,7 +96,7 @@ def test_a_poll_is_one_tap_and_its_results_show_after_the_facilitator_closes_it(
 def test_a_word_poll_shows_its_cloud_as_the_room_answers(module_server, open_context):
     said = ["Trust", "trust", "Patience", "Trust!", "Questions"]
     laptop, projector, phone = poll_room(module_server, open_context, [], kind="word", options=[])
-    script = """
+    script = f"""
 from workshop import services
 from workshop.models import Step
 step = Step.objects.filter(activity__kind="poll").order_by("-pk").first()
@@ -104,7 +104,7 @@ workshop = step.activity.workshop
 for n, word in enumerate({said!r}):
     person = services.join(workshop, workshop.tables.first(), f"Word {{n}}")
     services.answer_poll(person, step, text=word)
-""".format(said=said)
+"""
     module_server.shell(script)
     laptop.get_by_role("button", name="Show the results").click()
     expect(projector.locator(".pattern__answered")).to_have_text("5 people answered")
