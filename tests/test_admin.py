@@ -29,12 +29,22 @@ def day(facilitator):
     return day
 
 
+@pytest.fixture
+def polled(facilitator):
+    """A poll someone answered: the day has none."""
+    question = {"kind": "choice", "prompt": "Which?", "options": ["A", "B"]}
+    poll = [{"kind": "poll", "title": "Quick poll", "steps": [question]}]
+    workshop = services.create_workshop(facilitator, "Poll", 1, agenda=poll)
+    voter = services.join(workshop, workshop.tables.get(), "Yan")
+    services.answer_poll(voter, workshop.activities.get().steps.get(), choices=["A"])
+
+
 def test_every_model_of_the_app_is_in_the_admin():
     for model in apps.get_app_config("workshop").get_models():
         assert admin.site.is_registered(model), model.__name__
 
 
-def test_every_admin_page_opens_for_a_superuser(client, superuser, day):
+def test_every_admin_page_opens_for_a_superuser(client, superuser, day, polled):
     client.force_login(superuser)
     for model in apps.get_app_config("workshop").get_models():
         info = (model._meta.app_label, model._meta.model_name)

@@ -16,6 +16,7 @@ from workshop.models import (
     Answer,
     Completion,
     Participant,
+    PollAnswer,
     RemovedDevice,
     ShareLink,
     Step,
@@ -161,6 +162,15 @@ class AnswerAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["participant", "step", "updated_at"]
     list_select_related = ["participant", "step"]
     fields = ["participant", "step", "updated_at"]
+
+
+@admin.register(PollAnswer)
+class PollAnswerAdmin(ReadOnly, admin.ModelAdmin):
+    """Nobody's answer: what was chosen, never by whom (not even the digest of who, while open)."""
+
+    list_display = ["step", "choices", "text"]
+    list_select_related = ["step"]
+    fields = ["step", "choices", "text"]
 
 
 @admin.register(Completion)
