@@ -18,7 +18,8 @@ OPTIONS = {
     "discussion": ("moderated",),
     "poll": ("votes_hidden",),  # its results, until revealed
 }
-OPTION_NAMES = [name for names in OPTIONS.values() for name in names]
+# Each once, though kinds share one (a share-out's counts and a poll's results both wait).
+OPTION_NAMES = list(dict.fromkeys(name for names in OPTIONS.values() for name in names))
 
 
 def options_of(kind: str) -> tuple[str, ...]:

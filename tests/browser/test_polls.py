@@ -113,3 +113,41 @@ for n, word in enumerate({said!r}):
     expect(phone.locator(".poll-phone__status")).to_contain_text("Your answer is in")
     expect(projector.locator(".pattern__word bdi")).to_have_text(["trust", "patience", "questions"])
     expect(projector.locator(".pattern__word-count")).to_have_text(["3", "2", "1"])
+
+
+def test_every_screen_of_a_poll_passes_axe(module_server, open_context):
+    from tests.browser.test_accessibility import CHECKING, LAPTOP, Audit
+
+    audit, server = Audit(), module_server
+    laptop = open_context(**LAPTOP).new_page()
+    sign_in(laptop, server.url)
+    script = POLL_DAY.format(
+        email=FACILITATOR_EMAIL,
+        kind="choice",
+        question=QUESTION,
+        options=ANSWERS,
+        answers=[ASK] * 5,
+    )
+    pk, code, key = server.shell(script).split()[-3:]
+    projector = open_context(**PROJECTOR, **CHECKING).new_page()
+    projector.goto(f"{server.url}/p/{key}/")
+    phone = open_context(**PHONE, **CHECKING).new_page()
+    join(phone, f"{server.url}/j/{code}/", "Anna", "Table 1")
+    phone.get_by_label(CALL).check()
+    expect(phone.locator(".poll-phone__status")).to_contain_text("Your answer is in")
+    laptop.goto(f"{server.url}/f/w/{pk}/")
+    audit.check(phone, "poll-phone")
+    audit.check(projector, "poll-projector")
+    audit.check(laptop, "poll-console")
+    laptop.get_by_role("button", name="Close the poll").click()
+    laptop.get_by_role("button", name="Hide the results").wait_for(state="detached")
+    laptop.get_by_role("button", name="Show the results").click()
+    expect(phone.locator(".pattern__bar")).to_have_count(3)
+    audit.check(phone, "poll-phone-results")
+    audit.check(projector, "poll-projector-results")
+    laptop.goto(f"{server.url}/f/w/{pk}/agenda/")
+    laptop.get_by_role("link", name="Quick poll", exact=True).click()
+    expect(laptop.get_by_role("heading", name="The question")).to_be_visible()
+    audit.check(laptop, "poll-editor")
+    screenshot(laptop, "poll-editor")
+    audit.assert_clean()
