@@ -1,7 +1,9 @@
 """Quick polls: one question the room answers in a tap, its results on the big screen; one
 answer per phone, changeable until the poll closes, and nobody's once it has."""
 
+import json
 import random
+import re
 
 import pytest
 from django.db import connection
@@ -19,6 +21,11 @@ pytestmark = pytest.mark.django_db
 CHOICES = ["Coaching", "Telling", "Doing it myself"]
 NAMES = ["Anna", "Ben", "Chloé", "Dev", "Elif", "Femi", "Grace"]
 PROJECTOR, CONSOLE = live.Audience.projector(), live.Audience.console()
+# A bar of the chart as a screen draws it: its label and its count.
+BAR = re.compile(
+    r'pattern__label" dir="auto">([^<]*)</span>\s*<span class="pattern__track"[^>]*>'
+    r'<span class="pattern__fill"></span></span>\s*<span class="pattern__count">(\d+)<'
+)
 
 
 def agenda(kind="choice", options=CHOICES, hidden=False, **step):
@@ -244,7 +251,7 @@ def test_an_answer_costs_the_same_in_a_big_room(room):
 def test_the_live_counts_equal_a_fresh_count(room, moves):
     """After random answers, changes and take-backs, what the projector is sent equals a count
     of every phone's last answer."""
-    _facilitator, _workshop, _poll, question, people = room
+    _facilitator, workshop, _poll, question, people = room
     PollAnswer.objects.filter(step=question).delete()
     question.kind = "checklist"
     question.save(update_fields=["kind"])
@@ -256,6 +263,11 @@ def test_the_live_counts_equal_a_fresh_count(room, moves):
     assert counts(question, threshold=0) == expected
     pattern = aggregates.poll_pattern(question, 0)
     assert pattern.answered == sum(bool(chosen) for chosen in last.values())
+    # A projector that reconnects catches up with the same counts (once enough answered).
+    if pattern.answered >= workshop.reveal_threshold:
+        content = json.loads(live.catch_up(PROJECTOR, workshop.pk, None))["content"]
+        shown = dict(BAR.findall(content))
+        assert {label: int(n) for label, n in shown.items()} == expected
 
 
 def test_the_phone_answers_in_a_tap_and_finds_its_answer_again(client, room):
@@ -307,7 +319,6 @@ def test_a_poll_is_edited_in_the_agenda(client, room):
 def test_the_results_carry_a_polls_counts_and_nothing_below_the_threshold(client, room):
     import csv
     import io
-    import json
 
     from openpyxl import load_workbook
 
