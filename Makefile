@@ -84,7 +84,7 @@ screenshots: install-test
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest -q tests/browser/test_screens.py \
 		tests/browser/test_wall.py tests/browser/test_remote.py tests/browser/test_projector_theme.py \
 		tests/browser/test_console_strip.py tests/browser/test_shareout.py tests/browser/test_closed_board.py \
-		tests/browser/test_moderation.py tests/browser/test_room_pattern.py \
+		tests/browser/test_moderation.py tests/browser/test_room_pattern.py tests/browser/test_polls.py \
 		tests/browser/test_whole_day.py tests/browser/test_languages.py \
 		tests/browser/test_agenda_editor.py tests/browser/test_report_pdf.py
 
