@@ -368,3 +368,45 @@ def test_the_results_carry_a_polls_counts_and_nothing_below_the_threshold(client
     at = rows.index(["What do you do first?"])
     assert rows[at + 2] == [4, "Coaching"] and rows[at + 5] == [5, "people answered"]
     assert f"/f/w/{workshop.pk}/counts.csv" in client.get(f"/f/w/{workshop.pk}/results/").text
+
+
+def test_a_double_tap_tells_no_screen_twice(room, django_capture_on_commit_callbacks):
+    _facilitator, workshop, _poll, question, people = room
+    answer(people[0], question, "Telling")
+    revision = workshop.revision
+    with django_capture_on_commit_callbacks() as sent:
+        answer(people[0], question, "Telling")
+        answer(people[1], question)  # nothing to take back
+    workshop.refresh_from_db()
+    assert not sent and workshop.revision == revision
+
+
+def test_a_word_too_long_or_a_hostile_phone_gets_a_clear_answer(client, room, settings):
+    _facilitator, workshop, _poll, question, people = room
+    question.kind = "word"
+    question.save(update_fields=["kind"])
+    client.cookies["device"] = people[0].device
+    url = reverse("participants:poll_answer", args=[workshop.code, question.pk])
+    hx = {"HX-Request": "true"}
+    response = client.post(url, {"text": "x" * 10_000}, headers=hx)
+    assert response.status_code == 200 and "poll-phone__status--error" in response.text
+    assert not PollAnswer.objects.exists()
+    response = client.post(url, {"text": "<script>alert(1)</script>"}, headers=hx)
+    assert "<script>" not in response.text and "Your answer is in" in response.text
+    settings.VOTE_BUDGET = (3, 60)
+    statuses = [client.post(url, {"text": f"w{n}"}, headers=hx).status_code for n in range(6)]
+    assert 429 in statuses and 500 not in statuses
+
+
+def test_a_saved_template_carries_a_poll_and_its_question(room):
+    facilitator, workshop, _poll, _question, _people = room
+    template = services.save_as_template(facilitator, workshop, "With a poll")
+    copy = services.create_workshop(facilitator, "Again", 1, agenda=template.agenda)
+    poll = copy.activities.get(kind="poll")
+    question = poll.steps.get()
+    assert (poll.votes_hidden, poll.poll_is_open) == (False, True)
+    assert (question.kind, question.prompt, question.options) == (
+        "choice",
+        "What do you do first?",
+        CHOICES,
+    )

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import FACILITATOR_EMAIL, PHONE, PROJECTOR, screenshot
 from tests.browser.test_live_loop import join, sign_in
 from tests.browser.test_room_pattern import CHART
+from tests.browser.test_whole_day import click_next, stage_title
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +20,7 @@ from django.contrib.auth import get_user_model
 from workshop import services
 facilitator = get_user_model().objects.get(email={email!r})
 question = {{"kind": {kind!r}, "prompt": {question!r}, "options": {options!r}}}
-agenda = [
+agenda = {before!r} + [
     {{"kind": "poll", "title": "Quick poll", "votes_hidden": True, "steps": [question]}},
     {{"kind": "slide", "title": "Thank you"}},
 ]
@@ -32,11 +33,18 @@ print(workshop.pk, workshop.code, workshop.projector_key)
 """
 
 
-def poll_room(server, open_context, answers, kind="choice", options=ANSWERS):
+def poll_room(server, open_context, answers, kind="choice", options=ANSWERS, before=()):
+    """The console, the projector and Anna's phone in a workshop that starts with the poll
+    (or with the activities `before` it), which others answered already."""
     laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
     sign_in(laptop, server.url)
     script = POLL_DAY.format(
-        email=FACILITATOR_EMAIL, kind=kind, question=QUESTION, options=options, answers=answers
+        email=FACILITATOR_EMAIL,
+        kind=kind,
+        question=QUESTION,
+        options=options,
+        answers=answers,
+        before=list(before),
     )
     pk, code, key = server.shell(script).split()[-3:]
     laptop.goto(f"{server.url}/f/w/{pk}/")
@@ -95,7 +103,13 @@ def test_a_poll_is_one_tap_and_its_results_show_after_the_facilitator_closes_it(
 
 def test_a_word_poll_shows_its_cloud_as_the_room_answers(module_server, open_context):
     said = ["Trust", "trust", "Patience", "Trust!", "Questions"]
-    laptop, projector, phone = poll_room(module_server, open_context, [], kind="word", options=[])
+    welcome = [{"kind": "slide", "title": "Welcome"}]
+    laptop, projector, phone = poll_room(
+        module_server, open_context, [], kind="word", options=[], before=welcome
+    )
+    # The poll reaches the phone live, in the fragment every phone shares: its form still posts.
+    click_next(laptop)
+    expect(stage_title(phone)).to_have_text("Quick poll")
     script = f"""
 from workshop import services
 from workshop.models import Step
@@ -127,6 +141,7 @@ def test_every_screen_of_a_poll_passes_axe(module_server, open_context):
         question=QUESTION,
         options=ANSWERS,
         answers=[ASK] * 5,
+        before=[],
     )
     pk, code, key = server.shell(script).split()[-3:]
     projector = open_context(**PROJECTOR, **CHECKING).new_page()

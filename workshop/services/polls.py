@@ -39,14 +39,14 @@ def answer_poll(
             raise Refused(_("This poll is closed."))
         voter = _voter(poll, participant)
         mine = PollAnswer.objects.filter(step=question, voter=voter)
-        if answer is None:
-            if not mine.delete()[0]:
-                change.cancel()
-                return None
-        else:
-            kept = _keep(question, voter, *answer)
+        kept, changed = None, bool(mine.delete()[0]) if answer is None else False
+        if answer is not None:
+            kept, changed = _keep(question, voter, *answer)
+        if not changed:
+            change.cancel()  # a double tap, or a phone sending the same again: nothing to tell
+            return kept
         change.show(live.PROGRESS)
-    return None if answer is None else kept
+    return kept
 
 
 def _answer_of(question: Step, choices: list[str], text: str) -> tuple[list[str], str] | None:
@@ -60,14 +60,18 @@ def _answer_of(question: Step, choices: list[str], text: str) -> tuple[list[str]
     return (kept, "") if kept else None
 
 
-def _keep(question: Step, voter: str, choices: list[str], text: str) -> PollAnswer:
+def _keep(question: Step, voter: str, choices: list[str], text: str) -> tuple[PollAnswer, bool]:
+    """The phone's answer, in place of its last; whether that changed anything."""
     answer, created = PollAnswer.objects.select_for_update().get_or_create(
         step=question, voter=voter, defaults={"choices": choices, "text": text}
     )
-    if not created and (answer.choices, answer.text) != (choices, text):
-        answer.choices, answer.text = choices, text
-        answer.save(update_fields=["choices", "text"])
-    return answer
+    if created:
+        return answer, True
+    if (answer.choices, answer.text) == (choices, text):
+        return answer, False
+    answer.choices, answer.text = choices, text
+    answer.save(update_fields=["choices", "text"])
+    return answer, True
 
 
 def own_answer(participant: Participant, poll: Activity) -> PollAnswer | None:
