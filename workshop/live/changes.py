@@ -157,8 +157,11 @@ def _lock(workshop: Workshop, *, fresh: bool) -> int:
 def _finish(change: Change) -> None:
     if change.table_ids and _spotlight_sits_at(change.workshop, change.table_ids):
         change.show(SPOTLIGHT)  # the spotlight names its table
-    if change.table_ids or PROGRESS in change.pieces:
-        change.show(ROOM)  # someone joined, moved, left or finished: the console's strip
+    finished = PROGRESS in change.pieces and change.stage.kind == Activity.Kind.SOLO
+    if change.table_ids or finished:
+        # Someone joined, moved, left or finished: the console's strip. (A poll's answer, or a
+        # tick whose counts are shown, moves the counts alone.)
+        change.show(ROOM)
     if change.stage_changed:
         Workshop.objects.filter(pk=change.workshop.pk).update(stage_revision=change.revision)
         change.workshop.stage_revision = change.revision
