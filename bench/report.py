@@ -148,6 +148,7 @@ def build(results: dict, options, meta: dict) -> str:
         ("solo", "solo reflection"),
         ("discussion", "table discussion"),
         ("shareout", "share-out"),
+        ("poll", "quick poll"),
     ):
         found = app.get("next", {}).get("kinds", {}).get(kind)
         if not found:

@@ -30,7 +30,7 @@ from load import (
 from servers import HOST, LOAD_TIMEOUT, Unexpected
 from wire import Connection, HandshakeRefused, first_text, http
 
-STAGE_MARKER = r"bench-(?:discussion|shareout|slide|solo)-1-"
+STAGE_MARKER = r"bench-(?:discussion|shareout|slide|solo|poll)-1-"
 
 
 def ok(status: int | None) -> bool:
@@ -268,11 +268,12 @@ async def wait_for(timing, clients, token: str, since: int, sent: float, limit: 
 
 
 async def next_to_each_kind(server, room: Room, reps: int, limit: float) -> dict:
-    """Next through the agenda (discussion → share-out → slide → solo → back to the
-    discussion), `reps` times, then into the share-out once more: for each change, the
-    server's CPU until it is quiet again and when the last probe phone had the new activity.
-    Where the new screen makes every phone fetch something at once (hx-trigger="load"), every
-    phone does so, once per kind of activity, and that is costed too."""
+    """Next through the agenda (discussion → share-out → slide → solo → poll → back to the
+    discussion; leaving the poll closes it), `reps` times, then into the share-out once more:
+    for each change, the server's CPU until it is quiet again and when the last probe phone
+    had the new activity. Where the new screen makes every phone fetch something at once
+    (hx-trigger="load"), every phone does so, once per kind of activity, and that is costed
+    too."""
     timing, meter = room.timing, server.meter()
     probes = [index for index, _ in room.probe_phones]
     timing.watch(STAGE_MARKER)
