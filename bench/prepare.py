@@ -2,8 +2,9 @@
 
 Usage (with the server's environment): python bench/prepare.py PHONES [TAKEAWAYS_PER_TABLE]
 Prints JSON: the join code, the projector key, one Cookie header per phone with its table, the
-facilitator's Cookie header, the activities by kind and the takeaways posted beforehand. Phones
-are created in bulk: how fast people join is measured separately, through the real pages.
+facilitator's Cookie header, the activities by kind, the takeaways posted beforehand and the
+poll's question. Phones are created in bulk: how fast people join is measured separately,
+through the real pages.
 
 Every client of the benchmark sends exactly the `cookie` (and `facilitator_cookie`) printed
 here: how a phone or a facilitator is recognised is decided in one place, `identity_cookie`.
@@ -36,6 +37,7 @@ DEVICE_COOKIE = getattr(access, "DEVICE_COOKIE", None)
 
 # As a big room would have them: the most tables a workshop may have, people spread over them.
 TABLES = 60
+POLL_OPTIONS = ["Coach", "Ask", "Tell", "Do it myself"]
 # Every kind of activity, in the order "Next" walks through them. The titles are the markers the
 # benchmark's probe phones look for in what their sockets bring.
 AGENDA = [
@@ -50,6 +52,14 @@ AGENDA = [
             {"kind": "text", "prompt": "Where do I step in?"},
             {"kind": "checklist", "prompt": "Which costs?", "options": ["One", "Two", "Three"]},
         ],
+    },
+    # A quick poll, its results on the projector while the room answers. Leaving it closes it:
+    # the poll storm (bench/run.py's poll group) answers it on a fresh server, still open.
+    {
+        "kind": "poll",
+        "title": "bench-poll-1-",
+        "votes_hidden": False,
+        "steps": [{"kind": "choice", "prompt": "What first?", "options": POLL_OPTIONS}],
     },
 ]
 
@@ -92,6 +102,8 @@ def main(phones: int, per_table: int) -> dict:
         for n in range(phones)
     )
     activities = list(workshop.activities.order_by("position"))
+    poll = next(a for a in activities if a.kind == "poll")
+    question = poll.steps.get()
     # Takeaways already on the walls, posted by the first phone of each table as a phone would:
     # the share-out shows them and its votes go to them.
     posters = people[:TABLES] if len(people) >= TABLES else []
@@ -114,6 +126,8 @@ def main(phones: int, per_table: int) -> dict:
         # In agenda order; "Next" from the last one wraps to the first with a go.
         "activities": [{"pk": a.pk, "kind": a.kind, "title": a.title} for a in activities],
         "takeaways": seeded,
+        # The poll's one question: a phone answers it with one of its options.
+        "poll": {"activity": poll.pk, "question": question.pk, "options": question.options},
     }
 
 

@@ -139,6 +139,15 @@ def build(results: dict, options, meta: dict) -> str:
             f"≤ 3 F + 3× baseline = {ms(bound)}",
             _ok(vote["ms"], bound),
         )
+    if answer := app.get(f"poll_answer_{n}"):
+        table.row(
+            f"answer to a quick poll, {n} phones answered, projectors and console connected "
+            "(a phone changing its answer; the counts go to the projectors and the console only)",
+            table.cpu(answer["ms"]),
+            "–",
+            "(reported)",
+            None,
+        )
     next_base = base.get("next", {}).get("slowest_median_ms", NAN)
     # Its CPU per change, measured in batches; one change at a time is too short to read.
     change_base = base.get("change_cost", base.get("next", {}).get("cpu_median_ms", NAN))
@@ -148,6 +157,7 @@ def build(results: dict, options, meta: dict) -> str:
         ("solo", "solo reflection"),
         ("discussion", "table discussion"),
         ("shareout", "share-out"),
+        ("poll", "quick poll"),
     ):
         found = app.get("next", {}).get("kinds", {}).get(kind)
         if not found:
@@ -209,6 +219,19 @@ def build(results: dict, options, meta: dict) -> str:
             "–",
             "≤ 500 ms, 0 lost",
             _all(_ok(storm["p99"], 500), storm["lost"] == 0),
+        )
+    if poll := app.get("poll_storm"):
+        table.row(
+            f"quick poll storm: {poll['answers']} phones answer once in "
+            f"{_num(poll['window_s'], 0)} s ({_num(poll['per_second'], 0)}/s), answer → "
+            f"projector p99 (p50 {_num(poll['p50'], 0)} ms, max {_num(poll['max'], 0)} ms; lost "
+            f"{poll['lost']} of {poll['answers'] * poll['projectors']}, failed "
+            f"{poll['failed_answers']}, 503s {poll['busy_503']}, reconnects "
+            f"{poll['reconnects']}; server CPU {table.cpu(poll['cpu_per_answer_ms'])} an answer)",
+            ms(poll["p99"]),
+            "–",
+            "≤ 500 ms, 0 lost",
+            _all(_ok(poll["p99"], 500), poll["lost"] == 0, poll["failed_answers"] == 0),
         )
     if burst := app.get("burst"):
         bburst = base.get("burst", {})
@@ -336,7 +359,24 @@ def build(results: dict, options, meta: dict) -> str:
         f"\n**The {name} group failed** ({error}): its rows are missing or partial.\n"
         for name, error in meta.get("failed_groups", {}).items()
     )
-    return header(results, meta) + failed + "\n" + table.render()
+    return header(results, meta) + failed + "\n" + table.render() + poll_verdict(app)
+
+
+def poll_verdict(app: dict) -> str:
+    """Issue #11's target, in one line: a room of 1 000 answering a poll within 20 s stays live."""
+    poll = app.get("poll_storm")
+    if not poll:
+        return ""
+    size = poll["answers"] >= 1000 and poll["window_s"] <= 20
+    met = _all(_ok(poll["p99"], 500), poll["lost"] == 0, poll["failed_answers"] == 0)
+    return (
+        f"\nPoll storm against issue #11's target (p99 answer → projector ≤ 500 ms, a room of "
+        f"1 000 answering within 20 s): p99 {ms(poll['p99'])} with {poll['answers']} phones in "
+        f"{_num(poll['window_s'], 0)} s, lost {poll['lost']}, failed {poll['failed_answers']}: "
+        f"**{'met' if met else 'not met'}**"
+        + ("" if size else " (at a smaller size than the target's: not a verdict on it)")
+        + ".\n"
+    )
 
 
 def header(results: dict, meta: dict) -> str:

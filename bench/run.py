@@ -7,13 +7,15 @@ scenario that overloads a server does not leave its backlog to the next:
             then N phones connected: idle cost, post and edit, the most posts a second, and
             posts at a fixed rate to the projectors
   stages    N phones and probes: Next to each kind of activity; a vote's cost; the vote storm
+  poll      N phones, the room on a quick poll (open: nothing walked through it): every phone
+            answers once within the poll window, answer → projectors; then an answer's cost
   burst     N phones joining within the burst window
   overload  N phones joining within a few seconds, the console's catch-up probed meanwhile
   baseline  bench/baseline.py: its idle cost, sending to every phone, changes, posts, a burst
   scaleout  two Daphne processes on PostgreSQL and Redis: CPU per post, the most posts a second
 
 F, the floor every CPU figure is also given in, is measured on each of the app's fresh
-servers (room, stages, burst, overload): the run's F is the median of all those batches.
+servers (room, stages, poll, burst, overload): the run's F is the median of all those batches.
 
 The embedded server runs alone on CPU core 0 (taskset); this load generator and its timing
 clients on core 1. Everything talks to 127.0.0.1; every loop is bounded in count and in time;
@@ -42,7 +44,7 @@ from load import CLIENT_CORE, Room
 from servers import AppServer, BaselineServer, stop_everything
 
 RESULTS = Path(__file__).resolve().parent / "results"
-GROUPS = ["room", "stages", "burst", "overload", "baseline", "scaleout"]
+GROUPS = ["room", "stages", "poll", "burst", "overload", "baseline", "scaleout"]
 APP_PORT, BASELINE_PORT, SCALEOUT_PORTS = 8701, 8702, [8711, 8712]
 
 
@@ -123,6 +125,19 @@ async def stages_group(o, out: dict):
             out["storm"] = await s.vote_storm(server, room, plan, o.votes_per_phone, o.storm_window)
 
 
+async def poll_group(o, out: dict):
+    async with running(AppServer([APP_PORT], o.phones, o.per_table)) as server:
+        await measure_floor("poll", server, o, out)
+        say("poll", f"{o.phones} phones connecting")
+        async with Room(server, o.phones, projectors=o.projectors, console=True) as room:
+            say("poll", "the facilitator's go to the quick poll")
+            await s.open_poll(server)
+            say("poll", f"poll storm: {o.phones} phones answering once in {o.poll_window:g} s")
+            out["poll_storm"] = await s.poll_storm(server, room, o.poll_window)
+            say("poll", "an answer's cost, the whole room answered")
+            out[f"poll_answer_{o.phones}"] = await s.poll_answer_cost(server, o, o.phones)
+
+
 async def burst_group(o, out: dict):
     async with running(AppServer([APP_PORT], 0, o.per_table)) as server:
         await measure_floor("burst", server, o, out)
@@ -192,6 +207,7 @@ def options_from(argv=None):
     add("--changes", type=int, default=10, help="the baseline's changes of activity")
     add("--votes-per-phone", type=int, default=3)
     add("--storm-window", type=float, default=60)
+    add("--poll-window", type=float, default=20, help="seconds the room takes to answer a poll")
     add("--joiners", type=int, default=1000)
     add("--burst-window", type=float, default=20)
     add("--overload-window", type=float, default=5)
@@ -204,6 +220,7 @@ def options_from(argv=None):
     if o.quick:
         o.phones, o.probes, o.duration, o.loop_seconds, o.next_reps = 200, 10, 10, 8, 1
         o.changes, o.storm_window, o.joiners, o.burst_window, o.overload_window = 4, 12, 200, 4, 1
+        o.poll_window = 4  # the full run's rate, 50 answers a second, for a fifth of the room
         o.patience, o.idle_seconds, o.batches, o.batch_cpu, o.cost_seconds = 20, 5, 3, 0.2, 15
     o.only = [g for g in o.only.split(",") if g]
     unknown = set(o.only) - set(GROUPS)
@@ -266,6 +283,7 @@ def run(o):
     groups = {
         "room": (room_group, "app"),
         "stages": (stages_group, "app"),
+        "poll": (poll_group, "app"),
         "burst": (burst_group, "app"),
         "overload": (overload_group, "app"),
         "baseline": (baseline_group, "baseline"),

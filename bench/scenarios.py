@@ -30,7 +30,7 @@ from load import (
 from servers import HOST, LOAD_TIMEOUT, Unexpected
 from wire import Connection, HandshakeRefused, first_text, http
 
-STAGE_MARKER = r"bench-(?:discussion|shareout|slide|solo)-1-"
+STAGE_MARKER = r"bench-(?:discussion|shareout|slide|solo|poll)-1-"
 
 
 def ok(status: int | None) -> bool:
@@ -268,11 +268,12 @@ async def wait_for(timing, clients, token: str, since: int, sent: float, limit: 
 
 
 async def next_to_each_kind(server, room: Room, reps: int, limit: float) -> dict:
-    """Next through the agenda (discussion → share-out → slide → solo → back to the
-    discussion), `reps` times, then into the share-out once more: for each change, the
-    server's CPU until it is quiet again and when the last probe phone had the new activity.
-    Where the new screen makes every phone fetch something at once (hx-trigger="load"), every
-    phone does so, once per kind of activity, and that is costed too."""
+    """Next through the agenda (discussion → share-out → slide → solo → poll → back to the
+    discussion; leaving the poll closes it), `reps` times, then into the share-out once more:
+    for each change, the server's CPU until it is quiet again and when the last probe phone
+    had the new activity. Where the new screen makes every phone fetch something at once
+    (hx-trigger="load"), every phone does so, once per kind of activity, and that is costed
+    too."""
     timing, meter = room.timing, server.meter()
     probes = [index for index, _ in room.probe_phones]
     timing.watch(STAGE_MARKER)
@@ -619,6 +620,145 @@ async def vote_storm(server, room: Room, plan: VotePlan, per_phone: int, window:
         "reconnects": room.reconnects() - reconnects,
         "load_cpu": load_cpu,
     }
+
+
+# --- A quick poll ----------------------------------------------------------------------------
+
+# What the projector says of a poll while its results show, once enough have answered
+# (templates/facilitator/_pattern.html); below the threshold it says only that it is waiting.
+POLL_MARKER = r"\d+ people answered"
+REFUSED = b"poll-phone__status--error"  # a refused answer comes back 200, its reason inside
+
+
+def answered_ok(status: int | None, body: bytes) -> bool:
+    return ok(status) and REFUSED not in body
+
+
+async def open_poll(server) -> None:
+    """The facilitator's go from the first activity, where a fresh workshop starts, to the
+    poll: open, nobody has answered it yet."""
+    first, poll = server.setup["activities"][0]["pk"], server.setup["poll"]["activity"]
+    status, _, _ = await server.next_activity(first, poll, wrap=True)
+    if not ok(status):
+        raise Unexpected(f"the go to the poll answered {status}")
+    await quiet(server.meter())
+
+
+def reflected(sent: list[float], shown: list[tuple[float, int]]) -> list[float | None]:
+    """When one projector first reflected each answer: answer j, sent at sent[j] (in order),
+    has reached it at the first message after sent[j] saying at least j + 1 people answered,
+    so that it then counts at least as many answers as had been sent. Conservative, and needs
+    no marker of its own per answer. None: never reflected."""
+    shown = sorted(shown)
+    at, k = [], 0
+    for j, t in enumerate(sent):
+        while k < len(shown) and (shown[k][0] < t or shown[k][1] < j + 1):
+            k += 1
+        at.append(shown[k][0] if k < len(shown) else None)
+    return at
+
+
+def answers_shown(arrivals, projectors) -> dict[int, list[tuple[float, int]]]:
+    """Per projector, each message's time and the most people it says answered."""
+    shown = defaultdict(list)
+    for index, at, tokens, _ in arrivals:
+        if index in projectors and tokens:
+            shown[index].append((at, max(int(token.split()[0]) for token in tokens)))
+    return shown
+
+
+async def poll_storm(server, room: Room, window: float) -> dict:
+    """The poll open, every phone of the room answers once, evenly over `window` seconds (open
+    loop; a 503 is waited out and sent again, as the phone's form would). Answer → projector as
+    `reflected` says; the server's CPU from before the first answer until quiet after the
+    last, per answer."""
+    timing, meter = room.timing, server.meter()
+    timing.watch(POLL_MARKER)
+    question, options = server.setup["poll"]["question"], server.setup["poll"]["options"]
+    projectors = room.projector_indexes
+    since, reconnects = timing.count(), room.reconnects()
+    count = room.phones
+    rate = count / window
+    clock = LoadGeneratorClock()
+    await quiet(meter)
+    before = meter.read()
+    start = time.time() + 0.5
+    until = time.monotonic() + 0.5 + window + LOAD_TIMEOUT
+    sent, status_of, busy = [], {}, 0
+
+    async def send(j):
+        nonlocal busy
+        body = b""
+
+        async def answer():
+            nonlocal body
+            status, headers, body = await server.poll_answer(j, question, options[j % 4])
+            return status, headers, body
+
+        status, retried = await patiently(answer, until)
+        status_of[j] = status if answered_ok(status, body) else f"{status}, refused"
+        busy += retried
+
+    tasks = []
+    for j in range(count):
+        await asyncio.sleep(max(0, start + j / rate - time.time()))
+        sent.append(time.time())
+        tasks.append(asyncio.create_task(send(j)))
+    await asyncio.wait(tasks, timeout=2 * LOAD_TIMEOUT + 5)
+    load_cpu = clock.share_of_a_core()
+    stored = sum(1 for status in status_of.values() if status == 200)
+    # Until every projector says every stored answer is counted, within a bounded wait.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        shown = answers_shown(timing.arrivals(since), projectors)
+        if all(max((n for _, n in shown[p]), default=0) >= stored for p in projectors):
+            break
+        await asyncio.sleep(0.25)
+    await quiet(meter)
+    spent = sum(Meter.spent(before, meter.read()).values())
+    shown = answers_shown(timing.arrivals(since), projectors)
+    latencies, lost = [], 0
+    for index in projectors:
+        for j, at in enumerate(reflected(sent, shown[index])):
+            if at is None:
+                lost += 1
+            else:
+                latencies.append((at - sent[j]) * 1000)
+    return {
+        "answers": count,
+        "window_s": window,
+        "per_second": rate,
+        "p50": percentile(latencies, 0.5),
+        "p99": percentile(latencies, 0.99),
+        "max": max(latencies, default=float("nan")),
+        "lost": lost,
+        "final_answered": {str(p): max((n for _, n in shown[p]), default=0) for p in projectors},
+        "projector_messages": sum(len(shown[p]) for p in projectors),
+        "failed_answers": count - stored,
+        "busy_503": busy,
+        "statuses": {str(k): v for k, v in _count(status_of.values()).items()},
+        "projectors": len(projectors),
+        "cpu_per_answer_ms": spent * 1000 / max(1, stored),
+        "reconnects": room.reconnects() - reconnects,
+        "load_cpu": load_cpu,
+    }
+
+
+async def poll_answer_cost(server, options, phones: int) -> dict:
+    """An answer to the running poll, one after another, projectors and console connected:
+    once the storm is over, so each is a phone changing its answer (the same work as a first
+    one: its answer written, the counts read again, one fragment for the projector and the
+    console) and the storm's counts start from nobody."""
+    question, choices = server.setup["poll"]["question"], server.setup["poll"]["options"]
+
+    async def answer(i):
+        n = (i * 37 + 11) % phones
+        # Not what it answered before: the storm gave it choices[n % 4], each round one on.
+        choice = choices[(n + 1 + i // phones) % len(choices)]
+        status, _, body = await server.poll_answer(n, question, choice)
+        return answered_ok(status, body)
+
+    return await cost(server.meter(), answer, max_batch=50, **options.cost)
 
 
 def _count(values) -> dict:

@@ -336,8 +336,16 @@ class AppServer:
         path = f"/w/{self.code}/vote/{takeaway}/"
         return http(HOST, self.port_for(n), "POST", path, headers, b"", timeout=timeout)
 
+    def poll_answer(self, n: int, question: int, choice: str, timeout=LOAD_TIMEOUT):
+        """A phone's tap on one option of the running poll, as its form sends it (htmx)."""
+        body = urlencode({"choices": choice}).encode()
+        headers = self.posting_headers(self.cookie(n), **{"HX-Request": "true"})
+        path = f"/w/{self.code}/poll/{question}/"
+        return http(HOST, self.port_for(n), "POST", path, headers, body, timeout=timeout)
+
     def next_activity(self, seen: int, target: int, wrap: bool):
-        """The facilitator's Next; from the last activity, a go back to the first."""
+        """The facilitator's Next; with `wrap`, a go straight to `target` (from the last
+        activity back to the first, say)."""
         workshop = self.setup["workshop_id"]
         headers = self.posting_headers(self.setup["facilitator_cookie"], **{"HX-Request": "true"})
         if wrap:
