@@ -33,10 +33,10 @@ def run_a_day(facilitator, title=TITLE):
     ben = services.join(workshop, table_2, "Ben")
 
     solo = go_to(facilitator, workshop, "solo")
-    steps = list(solo.steps.order_by("position"))
+    steps = list(solo.steps.filter(kind="text").order_by("position"))
     services.save_answer(anna, steps[0], PRIVATE)
     services.save_answer(anna, steps[1], SHARED)
-    services.save_answer(anna, steps[-1], COMMITMENT)
+    services.save_answer(anna, solo.steps.get(kind="commitment"), COMMITMENT)
     services.save_answer(ben, steps[0], "PRIVATE-REFLECTION of Ben")
     services.complete_solo(anna, solo)
     shared = services.share_answer(anna, steps[1])
@@ -114,7 +114,7 @@ def seed_showcase(email: str) -> int:
         for name in names
     }
     solo = go_to(facilitator, workshop, "solo")
-    steps = list(solo.steps.order_by("position"))
+    steps = list(solo.steps.filter(kind="text").order_by("position"))
     for name in list(people)[:10]:
         services.save_answer(people[name], steps[0], f"{name}'s private answer")
         services.complete_solo(people[name], solo)

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def day(facilitator):
-    """A workshop on the built-in agenda: slide, solo, discussion, share-out, slide."""
+    """A workshop on the built-in agenda: slide, solo, the room's answers, discussion,
+    share-out, slide."""
     agenda = agenda_templates.built_in_agenda(agenda_templates.HERO_TO_HERO_MAKER)
     return services.create_workshop(facilitator, "Sales leadership day", 2, agenda=agenda)
 
@@ -103,7 +104,8 @@ def test_the_agenda_lists_activities_in_order_with_kind_duration_and_what_is_run
     assert "Solo reflection (private)" in page
     assert "Table discussion" in page
     assert "15 min" in page
-    assert "6 steps on the phone" in page
+    assert "7 steps on the phone" in page
+    assert "Shows the room’s counts of “<bdi>Where do I step in?</bdi>”" in page
     assert "Shows the takeaways of “<bdi>At your table</bdi>”" in page
     first = activities(day)[0]
     assert page.count("Running now") == 1
@@ -111,7 +113,7 @@ def test_the_agenda_lists_activities_in_order_with_kind_duration_and_what_is_run
         f'id="activity-{first.pk}" class="agenda-item agenda-item--slide agenda-item--running"'
         in page
     )
-    assert "5 activities · 50 min planned" in page
+    assert "6 activities · 60 min planned" in page
 
 
 def test_the_agenda_escapes_titles(client, facilitator, day):
@@ -398,21 +400,24 @@ def test_the_options_survive_saving_as_a_template_and_starting_from_it(client, f
     edit(client, by_kind(day, "shareout"), votes_hidden=True)
     client.post(f"/f/w/{day.pk}/agenda/template/", {"name": "Moderated day"})
     template = facilitator.agenda_templates.get()
-    discussion, shareout = template.agenda[2], template.agenda[3]
+    discussion, shareout = template.agenda[3], template.agenda[4]
     assert discussion["moderated"] is True
     assert (shareout["order_by_votes"], shareout["votes_hidden"]) == (False, True)
     assert "moderated" not in shareout  # each kind carries its own options only
+    assert template.agenda[2]["source"] == 1  # the room's answers count the reflection
 
     client.post("/f/", {"title": "Again", "table_count": "2", "start_from": f"saved:{template.pk}"})
     again = facilitator.workshops.get(title="Again")
     assert by_kind(again, "discussion").moderated
     shareout = by_kind(again, "shareout")
     assert (shareout.order_by_votes, shareout.votes_hidden) == (False, True)
+    assert shareout.source == by_kind(again, "discussion")
+    assert by_kind(again, "pattern").source == by_kind(again, "solo")
 
 
 def test_the_built_in_template_carries_its_options():
     agenda = agenda_templates.built_in_agenda(agenda_templates.HERO_TO_HERO_MAKER)
-    discussion, shareout = agenda[2], agenda[3]
+    discussion, shareout = agenda[3], agenda[4]
     assert discussion["moderated"] is False
     assert (shareout["order_by_votes"], shareout["votes_hidden"]) == (False, False)
 
@@ -469,7 +474,7 @@ def test_the_steps_editor_shows_each_step_and_a_blank_one_to_add(client, facilit
     page = client.get(f"/f/w/{day.pk}/agenda/{solo.pk}/").content.decode()
     assert 'value="Leading team meetings"' in page
     assert "Exhaustion and burn-out\nBecoming the bottleneck" in page
-    assert "Step 6" in page
+    assert "Step 7" in page
     assert "Add a step" in page
 
 
@@ -479,12 +484,12 @@ def test_editing_adding_and_removing_steps_keeps_answers_to_unchanged_steps(
     solo = by_kind(day, "solo")
     services.go_to_activity(facilitator, day, solo, day.current_activity_id)
     anna = services.join(day, day.tables.first(), "Anna")
-    first = solo.steps.first()
+    first = solo.steps.get(prompt="Leading team meetings")
     services.save_answer(anna, first, "I run the Monday meeting myself.")
 
     steps = current_steps(solo)
-    steps[1]["prompt"] = "Field days"
-    steps[2]["DELETE"] = "on"
+    steps[2]["prompt"] = "Field days"
+    steps[3]["DELETE"] = "on"
     steps.append({"kind": "text", "prompt": "What will you try first?", "help_text": ""})
     client.force_login(facilitator)
     response = client.post(f"/f/w/{day.pk}/agenda/{solo.pk}/steps/", steps_post(steps))
@@ -492,6 +497,7 @@ def test_editing_adding_and_removing_steps_keeps_answers_to_unchanged_steps(
 
     prompts = list(solo.steps.values_list("prompt", flat=True))
     assert prompts == [
+        "In which of these situations do you step in?",
         "Leading team meetings",
         "Field days",
         "Reporting results up the chain",
@@ -507,47 +513,47 @@ def test_an_untouched_blank_step_is_not_added(client, facilitator, day):
     steps = [*current_steps(solo), {"kind": "text", "prompt": "", "help_text": "", "options": ""}]
     client.force_login(facilitator)
     client.post(f"/f/w/{day.pk}/agenda/{solo.pk}/steps/", steps_post(steps))
-    assert solo.steps.count() == 6
+    assert solo.steps.count() == len(steps) - 1
 
 
 def test_a_checklist_gets_its_options_one_per_line(client, facilitator, day):
     solo = by_kind(day, "solo")
     steps = current_steps(solo)
-    steps[0].update(kind="checklist", options="Monday meeting\n\n  Pipeline review  \n")
+    steps[1].update(kind="checklist", options="Monday meeting\n\n  Pipeline review  \n")
     client.force_login(facilitator)
     client.post(f"/f/w/{day.pk}/agenda/{solo.pk}/steps/", steps_post(steps))
-    step = solo.steps.first()
+    step = solo.steps.get(pk=steps[1]["id"])
     assert (step.kind, step.options) == ("checklist", ["Monday meeting", "Pipeline review"])
 
 
 def test_a_checklist_without_options_is_refused_with_a_message(client, facilitator, day):
     solo = by_kind(day, "solo")
     steps = current_steps(solo)
-    steps[0].update(kind="checklist", options="")
+    steps[1].update(kind="checklist", options="")
     client.force_login(facilitator)
     response = client.post(f"/f/w/{day.pk}/agenda/{solo.pk}/steps/", steps_post(steps))
     assert response.status_code == 400
     assert "A checklist needs at least one option." in response.content.decode()
-    assert solo.steps.first().kind == "text"
+    assert solo.steps.get(pk=steps[1]["id"]).kind == "text"
 
 
 def test_moving_a_step_up_or_down_saves_the_new_order(client, facilitator, day):
     solo = by_kind(day, "solo")
     client.force_login(facilitator)
     steps = current_steps(solo)
-    steps[0]["prompt"] = "Team meetings"  # an edit made before moving is saved too
-    client.post(f"/f/w/{day.pk}/agenda/{solo.pk}/steps/", steps_post(steps, move="4:up"))
+    steps[1]["prompt"] = "Team meetings"  # an edit made before moving is saved too
+    client.post(f"/f/w/{day.pk}/agenda/{solo.pk}/steps/", steps_post(steps, move="5:up"))
     prompts = list(solo.steps.values_list("prompt", flat=True))
-    assert prompts[0] == "Team meetings"
-    assert prompts[3:5] == [
+    assert prompts[1] == "Team meetings"
+    assert prompts[4:6] == [
         "Which of these costs do you recognise in yourself?",
         "Reporting results up the chain",
     ]
 
     client.post(
-        f"/f/w/{day.pk}/agenda/{solo.pk}/steps/", steps_post(current_steps(solo), move="0:down")
+        f"/f/w/{day.pk}/agenda/{solo.pk}/steps/", steps_post(current_steps(solo), move="1:down")
     )
-    assert list(solo.steps.values_list("prompt", flat=True))[:2] == [
+    assert list(solo.steps.values_list("prompt", flat=True))[1:3] == [
         "Working in the field with your people",
         "Team meetings",
     ]
@@ -557,8 +563,10 @@ def test_moving_the_last_step_down_changes_nothing(client, facilitator, day):
     solo = by_kind(day, "solo")
     before = list(solo.steps.values_list("prompt", flat=True))
     client.force_login(facilitator)
+    last = len(before) - 1
     client.post(
-        f"/f/w/{day.pk}/agenda/{solo.pk}/steps/", steps_post(current_steps(solo), move="5:down")
+        f"/f/w/{day.pk}/agenda/{solo.pk}/steps/",
+        steps_post(current_steps(solo), move=f"{last}:down"),
     )
     assert list(solo.steps.values_list("prompt", flat=True)) == before
 
@@ -584,11 +592,11 @@ def test_moving_an_activity_up_and_down(client, facilitator, day):
     client.force_login(facilitator)
     response = client.post(f"/f/w/{day.pk}/agenda/{discussion.pk}/move/", {"direction": "up"})
     assert response["Location"] == f"/f/w/{day.pk}/agenda/#activity-{discussion.pk}"
-    assert titles(day)[1:3] == ["At your table", "Where do I step in?"]
+    assert titles(day)[2:4] == ["At your table", "Where this room plays hero"]
     page = client.get(f"/f/w/{day.pk}/agenda/").content.decode()
-    assert page.index("At your table") < page.index("Where do I step in?")
+    assert page.index("At your table") < page.index("Where this room plays hero")
     client.post(f"/f/w/{day.pk}/agenda/{discussion.pk}/move/", {"direction": "down"})
-    assert titles(day)[1:3] == ["Where do I step in?", "At your table"]
+    assert titles(day)[2:4] == ["Where this room plays hero", "At your table"]
 
 
 def test_moving_the_first_activity_up_changes_nothing(client, facilitator, day):

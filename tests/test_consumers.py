@@ -289,7 +289,7 @@ async def spotlit(workshop, facilitator, author):
 
     agenda = agenda_templates.built_in_agenda(agenda_templates.HERO_TO_HERO_MAKER)
     day = await sync_to_async(services.create_workshop)(facilitator, "Day", 2, agenda=agenda)
-    discussion = await sync_to_async(lambda: list(day.activities.all())[2])()
+    discussion = await sync_to_async(lambda: day.activities.get(kind="discussion"))()
     day = await sync_to_async(services.go_to_activity)(
         facilitator, day, discussion, day.current_activity_id
     )

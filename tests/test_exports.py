@@ -215,11 +215,13 @@ def test_the_json_download_is_the_whole_workshop_with_a_schema_and_version(organ
     assert [a["kind"] for a in data["agenda"]] == [
         "slide",
         "solo",
+        "pattern",
         "discussion",
         "shareout",
         "slide",
     ]
-    shareout, discussion = data["agenda"][3], data["agenda"][2]
+    solo, room_answers, discussion, shareout = data["agenda"][1:5]
+    assert room_answers["source_id"] == solo["id"]
     assert shareout["source_id"] == discussion["id"]
     assert [(t["name"], t["participants"]) for t in data["tables"]] == [
         ("Table 1", 2),

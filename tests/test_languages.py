@@ -234,7 +234,7 @@ async def test_a_german_a_french_and_an_english_phone_each_hear_the_room_in_thei
         # What Jana wrote is hers, in every language: never translated.
         assert TAKEAWAY.replace("'", "&#x27;") in board
     console_board = await next_board(console)
-    assert "Jetzt · 4 von 5 · Plenum" in console_board
+    assert "Jetzt · 5 von 6 · Plenum" in console_board
     projector_board = await next_board(projector)
     assert 'data-label-page="Tables {first} à {last} sur {total}"' in projector_board
     assert TAKEAWAY.replace("'", "&#x27;") in projector_board

@@ -43,15 +43,18 @@ def reflected(facilitator, day, people):
     steps = {step.kind + str(step.position): step for step in solo.steps.all()}
     anna, ben, chloe = people["anna"], people["ben"], people["chloe"]
     services.save_answer(
-        anna, steps["text0"], "I answer for my reps in the Monday meeting.\nEvery week."
+        anna, steps["checklist0"], choices=["Big presentations and customer meetings"]
     )
-    services.save_answer(anna, steps["text1"], "")  # started, left empty: not in the notes
     services.save_answer(
-        anna, steps["checklist4"], choices=["Becoming the bottleneck", "Top performers driven away"]
+        anna, steps["text1"], "I answer for my reps in the Monday meeting.\nEvery week."
     )
-    services.save_answer(anna, steps["commitment5"], "Sam runs the pipeline review from Monday.")
-    services.save_answer(ben, steps["text0"], "Ben's private words")
-    services.save_answer(ben, steps["commitment5"], "Ben's private commitment")
+    services.save_answer(anna, steps["text2"], "")  # started, left empty: not in the notes
+    services.save_answer(
+        anna, steps["checklist5"], choices=["Becoming the bottleneck", "Top performers driven away"]
+    )
+    services.save_answer(anna, steps["commitment6"], "Sam runs the pipeline review from Monday.")
+    services.save_answer(ben, steps["text1"], "Ben's private words")
+    services.save_answer(ben, steps["commitment6"], "Ben's private commitment")
 
     go_to(facilitator, day, "discussion")
     services.post_takeaway(anna, "Coach after the call, not during it", uuid.uuid4())
@@ -138,6 +141,7 @@ def test_the_notes_page_shows_answers_ticks_the_commitment_and_the_tables_takeaw
     assert "Leading team meetings" in page
     assert "I answer for my reps in the Monday meeting.<br>Every week." in page
     assert "Working in the field" not in page  # left empty
+    assert "<li><bdi>Big presentations and customer meetings</bdi></li>" in page
     assert "<li><bdi>Becoming the bottleneck</bdi></li>" in page
     assert "<li><bdi>Top performers driven away</bdi></li>" in page
     assert "Exhaustion and burn-out" not in page  # not ticked
@@ -210,6 +214,7 @@ def test_the_markdown_download_reads_back_as_the_notes(client, day, reflected):
         "**Leading team meetings**\n\nI answer for my reps in the Monday meeting.  \nEvery week.\n"
         in text
     )
+    assert "- Big presentations and customer meetings\n" in text
     assert "- Becoming the bottleneck\n- Top performers driven away\n" in text
     assert "## Takeaways of Table 1\n\n### At your table\n" in text
     assert "- Coach after the call, not during it — *Anna*" in text
@@ -244,6 +249,7 @@ def test_the_text_download_reads_back_as_the_notes(client, day, reflected):
         "Leading team meetings\n    I answer for my reps in the Monday meeting.\n    Every week.\n"
         in text
     )
+    assert "    [x] Big presentations and customer meetings\n" in text
     assert "    [x] Becoming the bottleneck\n    [x] Top performers driven away\n" in text
     assert "At your table\n  - Coach after the call, not during it\n    (Anna)\n" in text
     assert XSS in text  # plain text is shown as written: nothing reads it as markup

@@ -46,6 +46,7 @@ def test_the_report_has_title_date_facilitator_and_agenda(report, day):
     assert re.findall(r'report-agenda__title"[^>]*>([^<]+)<', agenda) == [
         "From hero to hero-maker",
         "Where do I step in?",
+        "Where this room plays hero",
         "At your table",
         "With the room",
         "Thank you",

@@ -41,7 +41,7 @@ def test_the_home_page_offers_blank_the_built_in_and_only_my_own_templates(
     assert "Blank workshop" in page
     assert 'value="blank"' in page
     assert "Hero to hero-maker" in page
-    assert "5 activities · 50 min: From hero to hero-maker, Where do I step in?" in page
+    assert "6 activities · 60 min: From hero to hero-maker, Where do I step in?" in page
     assert "Quarterly review" in page
     assert f'value="saved:{saved.pk}"' in page
     assert "Theirs" not in page
@@ -70,14 +70,23 @@ def test_the_built_in_template_gives_the_hero_to_hero_maker_day(client, facilita
     assert agenda_of(workshop) == [
         ("slide", "From hero to hero-maker"),
         ("solo", "Where do I step in?"),
+        ("pattern", "Where this room plays hero"),
         ("discussion", "At your table"),
         ("shareout", "With the room"),
         ("slide", "Thank you"),
     ]
     solo = workshop.activities.get(kind="solo")
     assert solo.duration_minutes == 15
-    assert [s.kind for s in solo.steps.all()] == ["text"] * 4 + ["checklist", "commitment"]
-    assert "Becoming the bottleneck" in solo.steps.get(kind="checklist").options
+    assert [s.kind for s in solo.steps.all()] == [
+        "checklist",
+        *["text"] * 4,
+        "checklist",
+        "commitment",
+    ]
+    situations, costs = solo.steps.filter(kind="checklist")
+    assert "Working in the field with your people" in situations.options
+    assert "Becoming the bottleneck" in costs.options
+    assert workshop.activities.get(kind="pattern").source == solo
     shareout = workshop.activities.get(kind="shareout")
     assert shareout.source == workshop.activities.get(kind="discussion")
     assert workshop.current_activity.title == "From hero to hero-maker"
@@ -140,7 +149,11 @@ def test_saving_the_agenda_as_a_template_keeps_it_for_my_next_workshop(client, f
     new_workshop(client, f"saved:{template.pk}", title="Sales day, again")
     again = facilitator.workshops.get(title="Sales day, again")
     assert agenda_of(again) == agenda_of(workshop)
-    assert again.activities.get(kind="solo").steps.count() == 6
+    steps = again.activities.get(kind="solo").steps.values_list("kind", "prompt")
+    assert list(steps) == list(
+        workshop.activities.get(kind="solo").steps.values_list("kind", "prompt")
+    )
+    assert again.activities.get(kind="pattern").source == again.activities.get(kind="solo")
 
 
 def test_a_template_keeps_the_agenda_and_never_what_participants_wrote(

@@ -118,12 +118,11 @@ def go(facilitator, day, activity):
 @pytest.fixture
 def shareout(facilitator, day):
     """Table 1 posted 35 takeaways; the room is in the share-out that shows them."""
-    agenda = list(day.activities.all())
     first, second = day.tables.order_by("number")
-    go(facilitator, day, agenda[2])
+    go(facilitator, day, day.activities.get(kind="discussion"))
     writer = services.join(day, first, "Anna")
     posts = [services.post_takeaway(writer, f"T{n}", uuid.uuid4()) for n in range(35)]
-    go(facilitator, day, agenda[3])
+    go(facilitator, day, day.activities.get(kind="shareout"))
     return {"posts": posts, "voter": services.join(day, second, "Chloé"), "table": second}
 
 

@@ -1,7 +1,8 @@
 """Agendas to start a workshop from: the built-in ones, and turning an agenda into data and back.
 
 An agenda as data is a list of activities, each a dict with kind, title, instructions,
-duration_minutes, source (the index of the discussion a share-out shows), the options of its
+duration_minutes, source (the index of the activity it shows: the discussion of a share-out, the
+reflection of the room's answers), the options of its
 kind (see OPTIONS: true or false) and steps (each with kind, prompt, help_text and options).
 Saved templates store exactly this; one saved before an option existed has it off.
 """
@@ -51,6 +52,21 @@ def _hero_to_hero_maker():
             ),
             "duration_minutes": 15,
             "steps": [
+                {
+                    # The four situations once more, to tick: the room's answers count them.
+                    "kind": "checklist",
+                    "prompt": _("In which of these situations do you step in?"),
+                    "help_text": _(
+                        "Tick every one where you catch yourself doing your reps' work instead "
+                        "of coaching them, even now and then. The next steps look at each in turn."
+                    ),
+                    "options": [
+                        _("Leading team meetings"),
+                        _("Working in the field with your people"),
+                        _("Big presentations and customer meetings"),
+                        _("Reporting results up the chain"),
+                    ],
+                },
                 {
                     "kind": "text",
                     "prompt": _("Leading team meetings"),
@@ -109,6 +125,16 @@ def _hero_to_hero_maker():
             ],
         },
         {
+            "kind": "pattern",
+            "title": _("Where this room plays hero"),
+            "instructions": _(
+                "Nobody's answers are shown here, only how many of the room recognised each "
+                "situation and each cost. Look around: you are not alone."
+            ),
+            "duration_minutes": 10,
+            "source": 1,
+        },
+        {
             "kind": "discussion",
             "title": _("At your table"),
             "instructions": _(
@@ -125,7 +151,7 @@ def _hero_to_hero_maker():
                 "Volunteers share. Give a +1 to the takeaways from other tables that hit home."
             ),
             "duration_minutes": 15,
-            "source": 2,
+            "source": 3,
             "order_by_votes": False,
             "votes_hidden": False,
         },

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import FACILITATOR_EMAIL, PHONE, PROJECTOR, ROOT, screenshot
 from tests.browser.test_live_loop import close_workshop, create_workshop, join, post, sign_in
-from tests.browser.test_whole_day import click_next, stage_title
+from tests.browser.test_whole_day import ROOM_ANSWERS, click_next, go_to_step, stage_title
 from tests.results_day import SHOWCASE_TITLE
 
 pytestmark = pytest.mark.browser
@@ -127,8 +127,15 @@ def test_a_live_day_on_the_phone_projector_and_console(module_server, open_conte
 
     every_screen("slide")
     click_next(laptop)
-    expect(phone.get_by_role("textbox", name="Leading team meetings")).to_be_visible()
+    expect(phone.get_by_role("checkbox", name="Leading team meetings")).to_be_visible()
     every_screen("solo")
+    go_to_step(phone, "Leading team meetings")
+    audit.check(phone, "phone-solo-written")
+
+    click_next(laptop)
+    expect(stage_title(phone)).to_have_text(ROOM_ANSWERS)
+    expect(phone.locator(".pattern__waiting")).to_have_count(2)
+    every_screen("room-answers")
 
     click_next(laptop)
     expect(stage_title(phone)).to_have_text("At your table")
@@ -339,6 +346,10 @@ def test_desk_and_phone_pages_reflow_without_sideways_scrolling(
     click_next(laptop)
     reflow.check(laptop, "console-solo")
     reflow.check(phone, "phone-solo")
+    click_next(laptop)
+    expect(stage_title(phone)).to_have_text(ROOM_ANSWERS)
+    reflow.check(laptop, "console-room-answers")
+    reflow.check(phone, "phone-room-answers")
     click_next(laptop)
     expect(stage_title(phone)).to_have_text("At your table")
     post(phone, "A takeaway long enough to wrap onto a second line on a narrow phone")

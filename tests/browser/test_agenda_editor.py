@@ -34,6 +34,7 @@ def test_building_the_day_from_the_built_in_template(server, open_context):
     assert agenda_titles(laptop) == [
         "From hero to hero-maker",
         "Where do I step in?",
+        "Where this room plays hero",
         "At your table",
         "With the room",
         "Thank you",
@@ -50,32 +51,34 @@ def test_building_the_day_from_the_built_in_template(server, open_context):
     expect(laptop.get_by_text("“Lunch break” added.")).to_be_visible()
     assert agenda_titles(laptop)[-1] == "Lunch break"
 
-    # Edit a step of the solo reflection, then move it down.
+    # Edit a written step of the solo reflection (the first after its checklist of situations),
+    # then move it down.
     laptop.get_by_role("link", name="Edit “Where do I step in?”").click()
     expect(laptop.get_by_role("heading", name="Steps on the phone")).to_be_visible()
-    first_step = laptop.get_by_role("group", name="Step 1")
-    first_step.get_by_label("Prompt").fill("Running the Monday team meeting")
-    first_step.get_by_label("Help text").fill("Who talks most? Who decides?")
+    written = laptop.get_by_role("group", name="Step 2")
+    written.get_by_label("Prompt").fill("Running the Monday team meeting")
+    written.get_by_label("Help text").fill("Who talks most? Who decides?")
     laptop.get_by_role("button", name="Save steps").click()
     expect(laptop.get_by_text("Steps saved.")).to_be_visible()
-    expect(laptop.get_by_role("group", name="Step 1").get_by_label("Prompt")).to_have_value(
-        "Running the Monday team meeting"
-    )
-    laptop.get_by_role("group", name="Step 1").get_by_role("button", name="Move down").click()
     expect(laptop.get_by_role("group", name="Step 2").get_by_label("Prompt")).to_have_value(
         "Running the Monday team meeting"
     )
+    laptop.get_by_role("group", name="Step 2").get_by_role("button", name="Move down").click()
+    expect(laptop.get_by_role("group", name="Step 3").get_by_label("Prompt")).to_have_value(
+        "Running the Monday team meeting"
+    )
     # A checklist shows its options; a written answer does not need any.
-    checklist = laptop.get_by_role("group", name="Step 5")
-    expect(checklist.get_by_label("Checklist options")).to_be_visible()
+    for number in (1, 6):
+        checklist = laptop.get_by_role("group", name=f"Step {number}", exact=True)
+        expect(checklist.get_by_label("Checklist options")).to_be_visible()
     expect(
-        laptop.get_by_role("group", name="Step 1").get_by_label("Checklist options")
+        laptop.get_by_role("group", name="Step 3").get_by_label("Checklist options")
     ).to_be_hidden()
 
     # Move the lunch break before the closing slide.
     laptop.get_by_role("navigation", name="Breadcrumbs").get_by_role("link", name="Agenda").click()
     laptop.get_by_role("button", name="Move “Lunch break” up").click()
-    expect(laptop.locator(".agenda-item__title").nth(4)).to_have_text("Lunch break")
+    expect(laptop.locator(".agenda-item__title").nth(5)).to_have_text("Lunch break")
     assert agenda_titles(laptop)[-1] == "Thank you"
 
     # Delete the opening slide, which is running: the room moves on to the reflection.
@@ -85,6 +88,7 @@ def test_building_the_day_from_the_built_in_template(server, open_context):
     expect(laptop.get_by_text("“From hero to hero-maker” deleted.")).to_be_visible()
     assert agenda_titles(laptop) == [
         "Where do I step in?",
+        "Where this room plays hero",
         "At your table",
         "With the room",
         "Lunch break",

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
 from tests.browser.test_live_loop import close_workshop, create_workshop, join, post, sign_in
-from tests.browser.test_whole_day import click_next
+from tests.browser.test_whole_day import click_next, go_to_step
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +26,7 @@ RECORD = """() => {
 }"""
 
 NOW_SOLO = "Now: Solo reflection (private) — Where do I step in?"
+NOW_ANSWERS = "Now: The room's answers — Where this room plays hero"
 NOW_TABLE = "Now: Table discussion — At your table"
 NOW_ROOM = "Now: Share-out — With the room"
 NOW_THANKS = "Now: Slide — Thank you"
@@ -94,7 +95,7 @@ def test_each_screen_says_what_changed_for_its_person_once(server, open_context)
         ear.hears(NOW_SOLO)
 
     # Typing says nothing; "Saved" comes once, after the pause, not at each autosave state.
-    ana.get_by_role("textbox", name="Leading team meetings").click()
+    go_to_step(ana, "Leading team meetings").click()
     ana.keyboard.type("I answer every question in the weekly meeting", delay=40)
     typed = ana.evaluate("Date.now()")
     ana_hears.hears("Saved")
@@ -103,6 +104,9 @@ def test_each_screen_says_what_changed_for_its_person_once(server, open_context)
     ana.get_by_role("button", name="Share this answer with my table").first.click()
     ana_hears.hears("Shared with your table.")
 
+    click_next(laptop)
+    for ear in everyone:
+        ear.hears(NOW_ANSWERS)
     click_next(laptop)
     for ear in everyone:
         ear.hears(NOW_TABLE)

@@ -16,7 +16,7 @@ from tests.browser.conftest import PROJECTOR, screenshot
 from tests.browser.test_console_strip import BACKDATE
 from tests.browser.test_live_loop import create_workshop, sign_in
 from tests.browser.test_wall import ROTATE_MS, SHOWN
-from tests.browser.test_whole_day import click_next, stage_title
+from tests.browser.test_whole_day import ROOM_ANSWERS, click_next, stage_title
 
 pytestmark = pytest.mark.browser
 
@@ -83,14 +83,18 @@ print(workshop.participants.count())
 """
 
 # The welcome ran long while people found their tables: the first phone joined 50 minutes ago,
-# the reflection (planned for 15) began 18 minutes ago. All but the ten say they are done.
+# the reflection (planned for 15) began 18 minutes ago. All but the ten say they are done, each
+# having ticked some of the situations and of the costs, for the room's answers.
 FINISH = (
     BACKDATE.format(code="{code}", joined=50, entered=18)
     + """
 from workshop import services
 solo = workshop.current_activity
+situations, costs = solo.steps.filter(kind="checklist")
 people = {{p.name: p for p in workshop.participants.all()}}
-for name in {done!r}:
+for n, name in enumerate({done!r}):
+    services.save_answer(people[name], situations, choices=situations.options[: n % 4 + 1])
+    services.save_answer(people[name], costs, choices=costs.options[n % 8 :: 3])
     services.complete_solo(people[name], solo)
 """
 )
@@ -270,7 +274,7 @@ def test_a_hundred_people_at_twelve_tables_run_the_built_in_day(module_server, o
     expect(strip.locator(".room-strip__tables li")).to_have_count(TABLES)
     expect(strip.locator(".room-strip__joined")).to_have_text("100 joined")
     expect(strip.locator(".room-strip__next")).to_have_text(
-        re.compile(r"^\s*Next\s+At your table\s+Table discussion · 20 min\s*$")
+        re.compile(r"^\s*Next\s+Where this room plays hero\s+The room's answers · 10 min\s*$")
     )
     # 50 minutes into a day whose agenda planned 15 by now (the slide has no length).
     expect(strip.locator("[data-late]")).to_have_text(re.compile(r"^3[45] min behind$"))
@@ -282,6 +286,22 @@ def test_a_hundred_people_at_twelve_tables_run_the_built_in_day(module_server, o
     assert laid_out["bottom"] <= laid_out["viewport"], laid_out  # at a glance, no scrolling
     screenshot(laptop, "big-room-reflection-console")
     back_row.look("Where do I step in?")
+
+    # Where this room plays hero: the ninety's ticks, two charts read from the back row.
+    click_next(laptop)
+    expect(stage_title(projector)).to_have_text(ROOM_ANSWERS)
+    expect(projector.locator(".pattern__answered")).to_have_text(["90 people answered"] * 2)
+    expect(projector.locator(".pattern__bar")).to_have_count(4 + 8)
+    expect(strip.locator(".room-strip__next")).to_have_text(
+        re.compile(r"^\s*Next\s+At your table\s+Table discussion · 20 min\s*$")
+    )
+    back_row.look(ROOM_ANSWERS)
+    sizes = projector.locator(".pattern__label, .pattern__count").evaluate_all(
+        "(els) => els.map((el) => parseFloat(getComputedStyle(el).fontSize))"
+    )
+    if min(sizes) < 28:
+        back_row.problems.append(f"{ROOM_ANSWERS}: a bar's words in {min(sizes):.1f} px type")
+    screenshot(projector, "big-room-room-answers-projector")
 
     # The table discussion, with its timer; the takeaways come onto the wall live.
     click_next(laptop)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, screenshot
 from tests.browser.test_live_loop import create_workshop, join, sign_in
-from tests.browser.test_whole_day import click_next
+from tests.browser.test_whole_day import ROOM_ANSWERS, click_next
 
 pytestmark = pytest.mark.browser
 
@@ -57,8 +57,9 @@ def test_the_console_shows_who_is_here_who_is_writing_and_how_late_we_are(
     click_next(laptop)
     writing = strip(laptop).locator(".room-strip__writing")
     expect(writing).to_have_text(re.compile(r"3 still writing:\s+Anna, Ben, Chloé"))
-    expect(strip(laptop)).to_contain_text("At your table")
-    expect(strip(laptop)).to_contain_text("20 min")
+    # What comes next: the room's answers to the reflection.
+    expect(strip(laptop).locator(".room-strip__next")).to_contain_text(ROOM_ANSWERS)
+    expect(strip(laptop).locator(".room-strip__next")).to_contain_text("10 min")
     phones["Anna"].get_by_role("button", name="I’m done").click()
     expect(phones["Anna"].locator(".solo-done")).to_contain_text("You’re done")
     expect(writing).to_have_text(re.compile(r"2 still writing:\s+Ben, Chloé"))

@@ -73,7 +73,7 @@ def test_the_whole_day_runs_from_the_console_with_the_keyboard_alone(server, ope
 
     # Once to Next; from then on every Next is one key, no Tab in between.
     tab_to(laptop, key("step-next"))
-    for text in ("Where do I step in?", "At your table"):
+    for text in ("Where do I step in?", "Where this room plays hero", "At your table"):
         press_and_stay(laptop, key("step-next"), then=now_showing(text))
 
     # The timer: each button hands focus to the one that takes its place.
@@ -221,8 +221,13 @@ def test_a_phone_keeps_focus_sensible_through_a_reflection_and_a_move_of_the_roo
     )
     focused(phone, "#board .stage-head__title")
 
-    # Paging: each step's own field, never the form's hidden token.
-    tab_to(phone, "textarea")
+    # Paging: each step's own field, never the form's hidden token. The situations first.
+    tab_to(phone, ".solo-step.is-current input[type=checkbox]")
+    phone.keyboard.press("Space")
+    expect(phone.get_by_role("checkbox", name="Leading team meetings")).to_be_checked()
+    tab_to(phone, ".solo-step.is-current [data-step-go='1']")
+    phone.keyboard.press("Enter")  # to the first written step: its field
+    focused(phone, ".solo-step.is-current textarea")
     phone.keyboard.type("I chair every pipeline review")
     tab_to(phone, ".solo-step.is-current [data-step-go='1']")
     for _ in range(3):  # the other written steps
@@ -237,6 +242,13 @@ def test_a_phone_keeps_focus_sensible_through_a_reflection_and_a_move_of_the_roo
     phone.keyboard.press("Enter")
     focused(phone, ".solo-step.is-current textarea")
 
+    # The room's answers, then the table: each time the phone starts at the new heading.
+    press_and_stay(
+        remote,
+        key("step-next"),
+        then=lambda: expect(stage_title(phone)).to_have_text("Where this room plays hero"),
+    )
+    focused(phone, "#board .stage-head__title")
     # At the table, someone else's post redraws the list, not the field being typed in.
     press_and_stay(
         remote,

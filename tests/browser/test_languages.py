@@ -15,9 +15,9 @@ pytestmark = pytest.mark.browser
 
 # What each phone's board calls the activities the room moves through.
 KINDS = {
-    "de": ("Einzelreflexion (privat)", "Tischdiskussion"),
-    "fr": ("Réflexion individuelle (privée)", "Discussion en table"),
-    "en": ("Solo reflection (private)", "Table discussion"),
+    "de": ("Einzelreflexion (privat)", "Die Antworten des Raums", "Tischdiskussion"),
+    "fr": ("Réflexion individuelle (privée)", "Les réponses de la salle", "Discussion en table"),
+    "en": ("Solo reflection (private)", "The room's answers", "Table discussion"),
 }
 TAKEAWAY = "Ich lasse Jana das nächste Kundengespräch führen und coache sie danach."
 
@@ -76,11 +76,16 @@ def test_three_phones_three_languages_and_a_projector_in_a_fourth(server, open_c
     for language, phone in phones.items():
         expect(phone.locator("html")).to_have_attribute("lang", language)
 
-    # The room moves on, twice: each phone hears it in its own language, live.
-    for step in range(2):
+    # The room moves on, three times: each phone hears it in its own language, live; the
+    # projector waits for the room's answers in French.
+    for step in range(3):
         click_next(laptop)
         for language, phone in phones.items():
             expect(eyebrow(phone)).to_have_text(KINDS[language][step])
+        if step == 1:
+            expect(projector.locator(".pattern__waiting")).to_have_text(
+                ["En attente d’au moins 5 réponses"] * 2
+            )
     expect(projector.locator("html")).to_have_attribute("lang", "fr")
     expect(projector.locator("#board .stage-head__title")).to_have_text("At your table")
 

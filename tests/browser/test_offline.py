@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, PROJECTOR, ServerProcess
 from tests.browser.test_live_loop import create_workshop, join, post, sign_in, wall_column
+from tests.browser.test_whole_day import go_to_step
 
 pytestmark = pytest.mark.browser
 
@@ -180,7 +181,7 @@ def test_a_half_answered_reflection_survives_a_reload(server, open_context):
     phone_context = open_context(**PHONE)
     phone = phone_context.new_page()
     join(phone, f"{server}/j/{code}/", "Rosa", table="Table 1")
-    answer = phone.get_by_role("textbox", name="Leading team meetings")
+    answer = go_to_step(phone, "Leading team meetings")
     # Offline, so the words can only have been kept on the phone itself.
     phone_context.set_offline(True)
     with phone.expect_event("requestfailed", lambda request: request.method == "POST"):
@@ -190,6 +191,6 @@ def test_a_half_answered_reflection_survives_a_reload(server, open_context):
     phone.route("**/answer/**", lambda route: route.abort())
     phone_context.set_offline(False)
     phone.reload()
-    expect(phone.get_by_role("textbox", name="Leading team meetings")).to_have_value(
+    expect(go_to_step(phone, "Leading team meetings")).to_have_value(
         "I chair the weekly pipeline call myse"
     )

@@ -2,14 +2,19 @@
 server, or stays on the phone marked "Not saved yet" — through a room that moves quickly, a
 workshop that closes, and a phone that goes offline mid-sentence. Real Chromium."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, screenshot
 from tests.browser.test_live_loop import close_workshop, create_workshop, join, sign_in
-from tests.browser.test_whole_day import click_back, click_next, stage_title
+from tests.browser.test_whole_day import (
+    DISCUSSION,
+    ROOM_ANSWERS,
+    click_back,
+    click_next,
+    go_to_step,
+    stage_title,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -35,16 +40,6 @@ def now_running(laptop):
     return laptop.locator(".runbar__title")
 
 
-def go_to_step(phone, name):
-    """Pages through the reflection to the step whose field is called `name`."""
-    field = phone.get_by_role("textbox", name=name)
-    while not field.is_visible():
-        phone.locator(".solo-step.is-current").get_by_role(
-            "button", name=re.compile("Next")
-        ).click()
-    return field
-
-
 def status_of(phone, field):
     return phone.locator(".solo-step", has=field).locator(".saved")
 
@@ -62,12 +57,11 @@ def test_a_commitment_typed_as_the_room_jumps_back_and_forth_is_kept(server, ope
     typed = "I will let Sam run the Monday meeting"
     commitment.fill(typed)
     expect(status_of(phone, commitment)).to_contain_text("Not saved yet")
-    click_next(laptop)
-    expect(now_running(laptop)).to_have_text("At your table")
-    click_next(laptop)
-    expect(now_running(laptop)).to_have_text("With the room")
+    for title in (ROOM_ANSWERS, DISCUSSION):
+        click_next(laptop)
+        expect(now_running(laptop)).to_have_text(title)
     click_back(laptop)
-    expect(now_running(laptop)).to_have_text("At your table")
+    expect(now_running(laptop)).to_have_text(ROOM_ANSWERS)
     click_back(laptop)
     expect(stage_title(phone)).to_have_text(REFLECTION)
     phone.unroute("**/answer/**")
@@ -98,7 +92,7 @@ def test_closing_mid_reflection_leaves_the_words_on_the_phone_marked_not_saved(
     server, open_context
 ):
     laptop, _context, phone, code = room_in_reflection(server, open_context, "Closing time")
-    first = phone.get_by_role("textbox", name="Leading team meetings")
+    first = go_to_step(phone, "Leading team meetings")
     phone.route("**/answer/**", lambda route: route.abort())
     typed = "I take over whenever the meeting stalls"
     first.fill(typed)
@@ -117,7 +111,7 @@ def test_closing_mid_reflection_leaves_the_words_on_the_phone_marked_not_saved(
 
     # Not lost on a reload either: the phone's copy is newer than the server's (nothing).
     phone.reload()
-    first = phone.get_by_role("textbox", name="Leading team meetings")
+    first = go_to_step(phone, "Leading team meetings")
     expect(first).to_have_value(typed)
     expect(status_of(phone, first)).to_contain_text("Not saved yet")
 
@@ -131,7 +125,7 @@ def test_closing_mid_reflection_leaves_the_words_on_the_phone_marked_not_saved(
 
 def test_an_answer_typed_offline_is_saved_once_the_phone_is_back_online(server, open_context):
     _laptop, context, phone, code = room_in_reflection(server, open_context, "Dead zone")
-    first = phone.get_by_role("textbox", name="Leading team meetings")
+    first = go_to_step(phone, "Leading team meetings")
     first.fill("I rewrite")
     expect(status_of(phone, first)).to_contain_text("Saved")
     context.set_offline(True)
@@ -145,7 +139,7 @@ def test_an_answer_typed_offline_is_saved_once_the_phone_is_back_online(server, 
 def test_deleting_my_data_clears_what_the_phone_kept(server, open_context):
     _laptop, context, phone, code = room_in_reflection(server, open_context, "Shared phone")
     context.set_offline(True)
-    phone.get_by_role("textbox", name="Leading team meetings").fill("Words for nobody else")
+    go_to_step(phone, "Leading team meetings").fill("Words for nobody else")
     expect(phone.locator(".saved--pending")).to_have_count(1)
     phone.route("**/answer/**", lambda route: route.abort())  # still not on the server
     context.set_offline(False)
@@ -176,7 +170,7 @@ def test_an_older_copy_of_an_answer_arriving_late_does_not_replace_the_newer_one
     commitment.fill(typed)
     expect(status_of(phone, commitment)).to_contain_text("Not saved yet")
     click_next(laptop)
-    expect(stage_title(phone)).to_have_text("At your table")
+    expect(stage_title(phone)).to_have_text(ROOM_ANSWERS)
     phone.unroute("**/answer/**")
     held = []
     phone.route("**/solo/mine.json", lambda route: held.append(route))

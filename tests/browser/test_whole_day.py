@@ -1,5 +1,6 @@
 """The built-in "Hero to hero-maker" day from start to finish: a facilitator, a projector, and
-four phones at two tables, in real Chromium."""
+four phones at two tables, in real Chromium. Its helpers walk the built-in day for the other
+browser tests too."""
 
 import re
 from datetime import datetime, timedelta
@@ -19,11 +20,32 @@ from tests.browser.test_live_loop import (
 
 pytestmark = pytest.mark.browser
 
+# The built-in day: each activity's title, in agenda order.
+WELCOME, REFLECTION, ROOM_ANSWERS, DISCUSSION, SHAREOUT, CLOSING = (
+    "From hero to hero-maker",
+    "Where do I step in?",
+    "Where this room plays hero",
+    "At your table",
+    "With the room",
+    "Thank you",
+)
+# Its reflection's two checklists: the room's answers count them.
+SITUATIONS = "In which of these situations do you step in?"
+COSTS = "Which of these costs do you recognise in yourself?"
+WAITING = "Waiting for at least 5 answers"
+
 SECRETS = {
     "Anna": "I run the Monday meeting for my reps",
     "Ben": "I rewrite every proposal myself",
     "Chloé": "I take over the client call",
     "Dev": "I present the numbers to the VP",
+}
+# Where each of them steps in: the reflection's first checklist.
+STEPS_IN = {
+    "Anna": ["Leading team meetings"],
+    "Ben": ["Big presentations and customer meetings"],
+    "Chloé": ["Working in the field with your people"],
+    "Dev": ["Reporting results up the chain", "Leading team meetings"],
 }
 
 
@@ -68,20 +90,35 @@ def click_back(laptop):
     press(laptop, "Back")
 
 
+def next_step(phone):
+    """Next on the phone's reflection: the step after the one it shows."""
+    phone.locator(".solo-step.is-current").get_by_role("button", name=re.compile("Next")).click()
+
+
+def go_to_step(phone, name, role="textbox"):
+    """Pages through the reflection to the step with the field (or checkbox) called `name`."""
+    field = phone.get_by_role(role, name=name)
+    while not field.is_visible():
+        next_step(phone)
+    return field
+
+
+def tick(phone, *options, status="Saved"):
+    """Ticks options of a checklist of the reflection, paging to it, and waits until the phone
+    says they are saved (or, offline, `status="Not saved yet"`)."""
+    for option in options:
+        go_to_step(phone, option, role="checkbox").check()
+    expect(phone.locator(".solo-step.is-current .saved")).to_contain_text(status)
+
+
 def reflect(phone, name):
     """Answers every step of the solo reflection, one screen at a time, and says it is done."""
-    first = phone.get_by_role("textbox", name="Leading team meetings")
+    tick(phone, *STEPS_IN[name])
+    first = go_to_step(phone, "Leading team meetings")
     first.fill(SECRETS[name])
     expect(phone.locator(".solo-step.is-current .saved")).to_contain_text("Saved")
-    for _ in range(3):
-        phone.locator(".solo-step.is-current").get_by_role(
-            "button", name=re.compile("Next")
-        ).click()
-    phone.locator(".solo-step.is-current").get_by_role("button", name=re.compile("Next")).click()
-    phone.get_by_label("Becoming the bottleneck").check()
-    expect(phone.locator(".solo-step.is-current .saved")).to_contain_text("Saved")
-    phone.locator(".solo-step.is-current").get_by_role("button", name=re.compile("Next")).click()
-    commitment = phone.get_by_role("textbox", name="My commitment")
+    tick(phone, "Becoming the bottleneck")
+    commitment = go_to_step(phone, "My commitment")
     commitment.fill(f"{name} will let the rep lead on Monday")
     expect(phone.locator(".solo-step.is-current .saved")).to_contain_text("Saved")
     phone.get_by_role("button", name="I’m done").click()
@@ -98,7 +135,7 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
     projector.goto(
         server + laptop.get_by_role("link", name="Open projector view").get_attribute("href")
     )
-    expect(stage_title(projector)).to_have_text("From hero to hero-maker")
+    expect(stage_title(projector)).to_have_text(WELCOME)
     projector.evaluate("window.__neverReloaded = true")
 
     phones = {}
@@ -112,16 +149,19 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
     phones["Dev"].clock.resume()
     join(phones["Dev"], f"{server}/j/{code}/", "Dev", table="Table 2")
     for phone in phones.values():
-        expect(stage_title(phone)).to_have_text("From hero to hero-maker")
+        expect(stage_title(phone)).to_have_text(WELCOME)
     screenshot(projector, "day-1-slide-projector")
     screenshot(phones["Anna"], "day-1-slide-phone")
 
     # Solo reflection: private answers on the phones, progress only on the big screen.
     click_next(laptop)
     for page in (projector, *phones.values()):
-        expect(stage_title(page)).to_have_text("Where do I step in?")
+        expect(stage_title(page)).to_have_text(REFLECTION)
     expect(projector.locator("#progress")).to_contain_text("0 of 4 finished")
-    expect(phones["Anna"].get_by_role("textbox", name="Leading team meetings")).to_be_visible()
+    # The reflection opens with the situations to tick; a written step for each follows.
+    anna_first = phones["Anna"].locator(".solo-step.is-current")
+    expect(anna_first.locator(".solo-step__prompt")).to_have_text(SITUATIONS)
+    expect(anna_first.get_by_role("checkbox")).to_have_count(4)
     screenshot(phones["Anna"], "day-2-solo-phone")
     for name, phone in phones.items():
         reflect(phone, name)
@@ -135,35 +175,30 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
 
     # A mis-clicked Next is undone with Back, and nothing typed is lost.
     click_next(laptop)
-    expect(stage_title(projector)).to_have_text("At your table")
+    expect(stage_title(projector)).to_have_text(ROOM_ANSWERS)
     click_back(laptop)
-    expect(stage_title(projector)).to_have_text("Where do I step in?")
-    expect(phones["Anna"].get_by_role("textbox", name="Leading team meetings")).to_have_value(
-        SECRETS["Anna"]
-    )
+    expect(stage_title(projector)).to_have_text(REFLECTION)
     # The reflection came back the same for everyone; each phone put its own answers in.
+    expect(phones["Anna"].get_by_role("checkbox", name="Leading team meetings")).to_be_checked()
     expect(phones["Anna"].get_by_label("Becoming the bottleneck")).to_be_checked()
     expect(phones["Anna"].locator(".solo-done")).to_contain_text("You’re done")
+    expect(go_to_step(phones["Anna"], "Leading team meetings")).to_have_value(SECRETS["Anna"])
     phones["Anna"].reload()
-    expect(phones["Anna"].get_by_role("textbox", name="Leading team meetings")).to_have_value(
-        SECRETS["Anna"]
-    )
+    expect(go_to_step(phones["Anna"], "Leading team meetings")).to_have_value(SECRETS["Anna"])
     expect(projector.locator("#progress")).to_contain_text("4 of 4 finished")
 
     # Quick hands: Ben adds to his answer as the facilitator presses Next, Next, Back, Back
     # within the autosave delay. His words are kept, and reach his notes.
     ben, more = phones["Ben"], SECRETS["Ben"] + ", and the pipeline review"
-    first = ben.get_by_role("textbox", name="Leading team meetings")
-    while not first.is_visible():
-        ben.locator(".solo-step.is-current").get_by_role("button", name=re.compile("Back")).click()
+    first = go_to_step(ben, "Leading team meetings")  # the room came back to its first step
     first.fill(more)
-    for title in ("At your table", "With the room"):
+    for title in (ROOM_ANSWERS, DISCUSSION):
         click_next(laptop)
         expect(stage_title(projector)).to_have_text(title)
-    for title in ("At your table", "Where do I step in?"):
+    for title in (ROOM_ANSWERS, REFLECTION):
         click_back(laptop)
         expect(stage_title(projector)).to_have_text(title)
-    first = ben.get_by_role("textbox", name="Leading team meetings")
+    first = go_to_step(ben, "Leading team meetings")
     expect(first).to_have_value(more)  # and on the server: see his notes at the end
 
     # Closed during the reflection, every phone says so at once; reopened, the day goes on.
@@ -174,10 +209,26 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
     for phone in phones.values():
         expect(phone.locator(".banner--closed")).to_have_count(0)
 
+    # Where this room plays hero: the counts of both checklists, on every screen, and nobody's
+    # answer. Four answered, one fewer than the counts wait for: the room waits for a fifth
+    # (tests/browser/test_room_pattern.py has a room of eight).
+    click_next(laptop)
+    for page in (projector, *phones.values()):
+        expect(stage_title(page)).to_have_text(ROOM_ANSWERS)
+        expect(page.locator("#board")).to_contain_text("Nobody's answers are shown here")
+    for page in (projector, *phones.values(), laptop):
+        counts = page.locator(".patterns")
+        expect(counts.locator(".pattern__prompt")).to_have_text([SITUATIONS, COSTS])
+        expect(counts.locator(".pattern__waiting")).to_have_text([WAITING, WAITING])
+        expect(counts.locator(".pattern__bar")).to_have_count(0)
+    for secret in SECRETS.values():
+        for page in (projector, laptop, phones["Anna"]):
+            assert secret not in page.content()
+
     # Table discussion, with a timer everyone sees the same.
     click_next(laptop)
     for page in (projector, *phones.values()):
-        expect(stage_title(page)).to_have_text("At your table")
+        expect(stage_title(page)).to_have_text(DISCUSSION)
     laptop.get_by_label("Minutes").fill("20")
     laptop.get_by_role("button", name="Start timer").click()
     for page in (projector, phones["Dev"], phones["Anna"]):
@@ -197,7 +248,7 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
 
     # Share-out: a spotlight fills the screen; votes reorder the wall.
     click_next(laptop)
-    expect(stage_title(projector)).to_have_text("With the room")
+    expect(stage_title(projector)).to_have_text(SHAREOUT)
     laptop.locator(".takeaway", has_text="Ask before you answer").get_by_role(
         "button", name="Spotlight"
     ).click()
@@ -237,13 +288,15 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
     # Closing slide; every phone takes home its own notes and nobody else's.
     click_next(laptop)
     for page in (projector, *phones.values()):
-        expect(stage_title(page)).to_have_text("Thank you")
+        expect(stage_title(page)).to_have_text(CLOSING)
     for name, phone in phones.items():
         notes = phone.request.get(f"{server}/w/{code}/notes.md").text()
         assert SECRETS[name] in notes
         assert f"{name} will let the rep lead on Monday" in notes
         assert (more in notes) == (name == "Ben")
         assert "Becoming the bottleneck" in notes
+        for situation in STEPS_IN[name]:
+            assert f"- {situation}" in notes
         for other, secret in SECRETS.items():
             if other != name:
                 assert secret not in notes
@@ -269,9 +322,9 @@ def test_the_console_works_as_a_remote_on_the_facilitators_phone(server, open_co
     participant = open_context(**PHONE).new_page()
     join(participant, f"{server}/j/{code}/", "Pia", table="Table 2")
 
-    click_next(remote)
-    click_next(remote)
-    expect(stage_title(laptop)).to_have_text("At your table")
+    for title in (REFLECTION, ROOM_ANSWERS, DISCUSSION):
+        click_next(remote)
+        expect(stage_title(laptop)).to_have_text(title)
     remote.get_by_label("Minutes").fill("3")
     remote.get_by_role("button", name="Start timer").click()
     expect(laptop.locator("#timer .timer__value")).to_have_text(re.compile(r"^(3:00|2:5\d)$"))
@@ -284,7 +337,7 @@ def test_the_console_works_as_a_remote_on_the_facilitators_phone(server, open_co
     expect(wall.get_by_text("Hide me from the wall")).to_have_count(0)
 
     click_next(remote)
-    expect(stage_title(laptop)).to_have_text("With the room")
+    expect(stage_title(laptop)).to_have_text(SHAREOUT)
     remote.locator(".takeaway", has_text="Hide me").get_by_role("button", name="Show").click()
     remote.locator(".takeaway", has_text="Hide me").get_by_role("button", name="Spotlight").click()
     expect(laptop.locator("#spotlight")).to_contain_text("Hide me from the wall")

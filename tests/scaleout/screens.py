@@ -40,8 +40,8 @@ from workshop.models import User
 facilitator = User.objects.get(email={email!r})
 agenda = agenda_templates.built_in_agenda(agenda_templates.HERO_TO_HERO_MAKER)
 workshop = services.create_workshop(facilitator, {title!r}, 2, agenda=agenda)
-first, _, discussion = list(workshop.activities.all())[:3]
-services.go_to_activity(facilitator, workshop, discussion, first.pk)
+discussion = workshop.activities.get(kind="discussion")
+services.go_to_activity(facilitator, workshop, discussion, workshop.current_activity_id)
 print(workshop.pk, workshop.code, workshop.projector_key)
 """
 
