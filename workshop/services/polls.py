@@ -18,11 +18,6 @@ from workshop.services.rules import NotAllowed, Refused
 from workshop.services.takeaways import set_votes_hidden
 
 
-def question_of(poll: Activity) -> Step | None:
-    """A poll's question: its one step."""
-    return poll.steps.first()
-
-
 def answer_poll(
     participant: Participant, question: Step, choices: list[str] | None = None, text: str = ""
 ) -> PollAnswer | None:
@@ -38,9 +33,10 @@ def answer_poll(
         if poll.closed_at is not None:
             raise Refused(_("This poll is closed."))
         voter = _voter(poll, participant)
-        mine = PollAnswer.objects.filter(step=question, voter=voter)
-        kept, changed = None, bool(mine.delete()[0]) if answer is None else False
-        if answer is not None:
+        if answer is None:
+            mine = PollAnswer.objects.filter(step=question, voter=voter)
+            kept, changed = None, bool(mine.delete()[0])
+        else:
             kept, changed = _keep(question, voter, *answer)
         if not changed:
             change.cancel()  # a double tap, or a phone sending the same again: nothing to tell
