@@ -47,8 +47,6 @@ from workshop.models import (
 from workshop.queries import unique_or_none
 
 EVERYTHING = Q()
-# The steps whose counts the room may see (Step.is_counted).
-COUNTED = COUNTED_STEPS
 
 PARTIAL_TAG = '<hx-partial hx-target="{}" hx-swap="{}">{}</hx-partial>'
 
@@ -120,13 +118,13 @@ class Scene:
         }
 
     def counted_steps(self) -> list[Step]:
-        return list(self.stage.activity.steps.filter(kind__in=COUNTED))
+        return list(self.stage.activity.steps.filter(kind__in=COUNTED_STEPS))
 
     @cached_property
     def patterns(self) -> list:
         """The room's counts of each checklist of the reflection this activity shows."""
         source = self.stage.activity.source_id
-        steps = Step.objects.filter(activity_id=source, kind__in=COUNTED)
+        steps = Step.objects.filter(activity_id=source, kind__in=COUNTED_STEPS)
         threshold = self.workshop.reveal_threshold
         return [aggregates.pattern_of(step, threshold) for step in steps]
 
@@ -136,14 +134,16 @@ class Scene:
         activity = self.stage.activity
         if activity.revealed_step_id is None:
             return None
-        step = unique_or_none(Step.objects.filter(pk=activity.revealed_step_id, kind__in=COUNTED))
+        step = unique_or_none(
+            Step.objects.filter(pk=activity.revealed_step_id, kind__in=COUNTED_STEPS)
+        )
         return step and aggregates.pattern_of(step, self.workshop.reveal_threshold)
 
     @cached_property
     def poll(self) -> "Poll":
         """The running poll: its question and the room's counts of it (workshop.aggregates)."""
         poll = self.stage.activity
-        question = poll.steps.filter(kind__in=COUNTED).first()
+        question = poll.steps.filter(kind__in=COUNTED_STEPS).first()
         pattern = question and aggregates.poll_pattern(question, self.workshop.reveal_threshold)
         return Poll(question, pattern, shown=not poll.votes_hidden, closed=not poll.poll_is_open)
 
