@@ -7,6 +7,14 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, screenshot
 from tests.browser.test_live_loop import create_workshop, join, post, sign_in
+from tests.browser.test_whole_day import (
+    CLOSING,
+    DISCUSSION,
+    REFLECTION,
+    ROOM_ANSWERS,
+    SHAREOUT,
+    WELCOME,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -32,12 +40,12 @@ def test_building_the_day_from_the_built_in_template(server, open_context):
     ).click()
     expect(laptop.get_by_role("heading", name="Agenda", exact=True)).to_be_visible()
     assert agenda_titles(laptop) == [
-        "From hero to hero-maker",
-        "Where do I step in?",
-        "Where this room plays hero",
-        "At your table",
-        "With the room",
-        "Thank you",
+        WELCOME,
+        REFLECTION,
+        ROOM_ANSWERS,
+        DISCUSSION,
+        SHAREOUT,
+        CLOSING,
     ]
     running = laptop.locator(".agenda-item--running")
     expect(running).to_contain_text("From hero to hero-maker")

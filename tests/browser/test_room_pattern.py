@@ -54,19 +54,25 @@ CHART = """() => {
 }"""
 
 
-def test_the_projector_shows_the_rooms_counts_only_once_five_have_answered(
-    module_server, open_context
-):
-    server = module_server
+def hero_day(server, open_context, title: str):
+    """The built-in day on the console, its projector live: (console, join code, projector)."""
     laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
     sign_in(laptop, server.url)
-    create_workshop(laptop, "Counts", 2, template="Hero to hero-maker")
+    create_workshop(laptop, title, 2, template="Hero to hero-maker")
     code = laptop.locator(".console__join .code-inline").inner_text()
     projector = open_context(**PROJECTOR).new_page()
     projector.goto(
         server.url + laptop.get_by_role("link", name="Open projector view").get_attribute("href")
     )
     expect(projector.locator("#live-status")).to_have_attribute("data-state", "live")
+    return laptop, code, projector
+
+
+def test_the_projector_shows_the_rooms_counts_only_once_five_have_answered(
+    module_server, open_context
+):
+    server = module_server
+    laptop, code, projector = hero_day(server, open_context, "Counts")
     phone = open_context(**PHONE).new_page()
     join(phone, f"{server.url}/j/{code}/", "Anna", "Table 1")
     click_next(laptop)
@@ -219,15 +225,7 @@ def test_where_this_room_plays_hero_waits_for_five_then_shows_the_bars_longest_f
     module_server, open_context
 ):
     server = module_server
-    laptop = open_context(viewport={"width": 1440, "height": 900}).new_page()
-    sign_in(laptop, server.url)
-    create_workshop(laptop, "Sales leadership day", 2, template="Hero to hero-maker")
-    code = laptop.locator(".console__join .code-inline").inner_text()
-    projector = open_context(**PROJECTOR).new_page()
-    projector.goto(
-        server.url + laptop.get_by_role("link", name="Open projector view").get_attribute("href")
-    )
-    expect(projector.locator("#live-status")).to_have_attribute("data-state", "live")
+    laptop, code, projector = hero_day(server, open_context, "Sales leadership day")
     phones = {}
     for n, (name, _situations, _costs) in enumerate(ROOM):
         phones[name] = open_context(**PHONE).new_page()

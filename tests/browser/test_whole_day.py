@@ -198,6 +198,9 @@ def test_the_built_in_template_runs_a_whole_day(server, open_context):
     for title in (ROOM_ANSWERS, REFLECTION):
         click_back(laptop)
         expect(stage_title(projector)).to_have_text(title)
+    # Paged only once his phone has the reflection again: a board still on its way would be
+    # drawn over the step paged to.
+    expect(stage_title(ben)).to_have_text(REFLECTION)
     first = go_to_step(ben, "Leading team meetings")
     expect(first).to_have_value(more)  # and on the server: see his notes at the end
 
